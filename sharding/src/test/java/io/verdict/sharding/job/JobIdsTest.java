@@ -1,0 +1,62 @@
+package io.verdict.sharding.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.verdict.verification.Hex;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class JobIdsTest {
+  private static final String MODEL =
+      "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  private static final String INPUT =
+      "sha256:a6e30f01333fce7ac23feb45bf11e76bd517e308c58bab71c94b21f845247719";
+
+  /** The vector in docs/FORMATS.md, "Job ids" (also recomputed independently with Python). */
+  @Test
+  void stableVector() {
+    assertThat(JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alice", "req-1"))
+        .isEqualTo("0x2dc06fa7057cfb5eb2976fe6f1577eaa781e92fc6c464ad845e17d3c3e4c9dda");
+    assertThat(JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alice", null))
+        .isEqualTo("0x12c6c99dd1b8cfebc9cbbb9ef542b7274e1cd028d5b0677097cd7767cba02d79");
+  }
+
+  @Test
+  void encodingIsLengthPrefixedLittleEndian() {
+    byte[] e = JobIds.encode(MODEL, "EXACT", INPUT, 3, 2, "alice", "req-1");
+    String hex = Hex.encode(e);
+    assertThat(hex).startsWith("0d000000" + Hex.encode("verdict-job/1".getBytes()));
+    assertThat(hex).contains("05000000" + Hex.encode("EXACT".getBytes()));
+    assertThat(hex).endsWith("03000000" + "02000000" + "05000000"
+        + Hex.encode("alice".getBytes()) + "05000000" + Hex.encode("req-1".getBytes()));
+    assertThat(e).hasSize(4 + 13 + 4 + 71 + 4 + 5 + 4 + 71 + 4 + 4 + 4 + 5 + 4 + 5);
+  }
+
+  @Test
+  void retriesGiveTheSameIdAndNoClientRequestIdEqualsTheEmptyOne() {
+    assertThat(JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alice", "r"))
+        .isEqualTo(JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alice", "r"));
+    assertThat(JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alice", null))
+        .isEqualTo(JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alice", ""));
+  }
+
+  @Test
+  void everyFieldChangesTheId() {
+    List<String> ids = List.of(
+        JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alice", "r"),
+        JobIds.derive(INPUT, "EXACT", INPUT, 3, 2, "alice", "r"),
+        JobIds.derive(MODEL, "ARGMAX", INPUT, 3, 2, "alice", "r"),
+        JobIds.derive(MODEL, "EXACT", MODEL, 3, 2, "alice", "r"),
+        JobIds.derive(MODEL, "EXACT", INPUT, 4, 2, "alice", "r"),
+        JobIds.derive(MODEL, "EXACT", INPUT, 3, 3, "alice", "r"),
+        JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "bob", "r"),
+        JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alice", "s"),
+        // shifting bytes between neighbouring fields must not collide
+        JobIds.derive(MODEL, "EXACT", INPUT, 3, 2, "alicer", ""));
+    Set<String> distinct = new HashSet<>(ids);
+    assertThat(distinct).hasSize(ids.size());
+    assertThat(ids).allSatisfy(id -> assertThat(id).matches("0x[0-9a-f]{64}"));
+  }
+}
