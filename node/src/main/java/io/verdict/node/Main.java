@@ -1,0 +1,89 @@
+package io.verdict.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Starts a node: {@code Main [--data-dir DIR] [--host H] [--port N] [--cluster-port N]}. Options
+ * override the configuration (application.conf, then environment variables such as
+ * VERDICT_DATA_DIR and VERDICT_GRPC_PORT, then -D system properties). Runs until interrupted.
+ */
+public final class Main {
+
+    public static final String VERSION = "0.1.0";
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> overrides;
+        try {
+            overrides = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        if (overrides == null) {
+            System.out.println(usage());
+            return;
+        }
+        Config config = ConfigFactory.load(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.defaultApplication()));
+        long started = System.nanoTime();
+        VerdictNode node;
+        try {
+            node = VerdictNode.start(config);
+        } catch (Exception e) {
+            System.err.println("error: the node could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        String target = node.grpcHost() + ":" + node.grpcPort();
+        System.out.println("Verdict node serving on " + target + " (started in " + millis + " ms)");
+        System.out.println("  data directory: " + node.settings().dataDir());
+        System.out.println("  validators:     " + node.validators());
+        System.out.println("Try, from another terminal:");
+        System.out.println("  ./verdict models");
+        System.out.println("  ./verdict infer mlp --input '{\"input\": {\"dtype\": \"FLOAT32\", \"shape\": [1, 64], "
+                + "\"data\": [" + "0.5, ".repeat(63) + "0.5]}}' --receipt receipt.json");
+        System.out.println("  ./verdict verify receipt.json");
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "verdict-shutdown"));
+        Thread.currentThread().join();
+    }
+
+    /** The overrides the options give, or null when help was asked for. */
+    static Map<String, Object> parse(String[] args) {
+        Map<String, Object> out = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                return null;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + a + " needs a value");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--data-dir" -> out.put("verdict.data-dir", v);
+                case "--host" -> out.put("verdict.grpc.host", v);
+                case "--port" -> out.put("verdict.grpc.port", Integer.parseInt(v));
+                case "--cluster-port" -> out.put("pekko.remote.artery.canonical.port", Integer.parseInt(v));
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        return out;
+    }
+
+    static String usage() {
+        return """
+                usage: verdict up [--data-dir DIR] [--host HOST] [--port PORT] [--cluster-port PORT]
+                  --data-dir      where the journal, keys and models live (default ./data, env VERDICT_DATA_DIR)
+                  --host          gRPC address to bind (default 127.0.0.1)
+                  --port          gRPC port (default 50051, env VERDICT_GRPC_PORT; 0 = any free port)
+                  --cluster-port  Pekko cluster port (default 25520; 0 = any free port)""";
+    }
+}

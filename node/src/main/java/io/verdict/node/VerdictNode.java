@@ -1,0 +1,227 @@
+package io.verdict.node;
+
+import com.typesafe.config.Config;
+import io.verdict.actors.entry.JobEntry;
+import io.verdict.actors.executor.ModelExecutor;
+import io.verdict.actors.executor.ModelUnavailable;
+import io.verdict.actors.validator.LocalValidatorDirectory;
+import io.verdict.actors.validator.Validator;
+import io.verdict.actors.validator.ValidatorKeyring;
+import io.verdict.api.kserve.GRPCInferenceService;
+import io.verdict.api.kserve.GRPCInferenceServiceHandlerFactory;
+import io.verdict.api.v1.VerdictService;
+import io.verdict.api.v1.VerdictServiceHandlerFactory;
+import io.verdict.inference.demo.DemoModels;
+import io.verdict.inference.model.ArtifactManifest;
+import io.verdict.inference.tensorflow.TensorFlowEngine;
+import io.verdict.node.grpc.InferenceServiceImpl;
+import io.verdict.node.grpc.VerdictServiceImpl;
+import io.verdict.node.models.ModelCatalog;
+import io.verdict.node.models.ModelPublisher;
+import io.verdict.persistence.journal.H2Journal;
+import io.verdict.persistence.journal.JournalSchema;
+import io.verdict.persistence.models.ModelStore;
+import io.verdict.sharding.job.InferenceJob;
+import io.verdict.sharding.job.JobSettings;
+import io.verdict.sharding.job.ValidatorProtocol;
+import io.verdict.sharding.model.Model;
+import io.verdict.verification.keys.ValidatorAddress;
+import io.verdict.verification.keys.ValidatorKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.grpc.javadsl.ServerReflection;
+import org.apache.pekko.grpc.javadsl.ServiceHandler;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Verdict node: the actor system (a one-node cluster unless seed nodes are configured), the
+ * embedded journal, the model store and executor, the hosted validators, the sharded Model and
+ * InferenceJob entities, and the gRPC services on one port. {@link #start} returns when the node
+ * serves; {@link #stop} releases everything. Tests run nodes in-process through the same path.
+ */
+public final class VerdictNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VerdictNode.class);
+    private static final Duration ASK = Duration.ofSeconds(30);
+
+    private final ActorSystem<Void> system;
+    private final ServerBinding binding;
+    private final ModelExecutor executor;
+    private final NodeSettings settings;
+    private final List<ValidatorAddress> validators;
+
+    private VerdictNode(ActorSystem<Void> system, ServerBinding binding, ModelExecutor executor,
+                        NodeSettings settings, List<ValidatorAddress> validators) {
+        this.system = system;
+        this.binding = binding;
+        this.executor = executor;
+        this.settings = settings;
+        this.validators = validators;
+    }
+
+    /** Starts a node from a fully resolved configuration (see {@link Main} for the usual one). */
+    public static VerdictNode start(Config appConfig) throws Exception {
+        Config config = H2Journal.withAbsoluteDataDir(appConfig);
+        NodeSettings settings = NodeSettings.from(config);
+        Files.createDirectories(settings.dataDir());
+        clearUploads(settings.uploadsDir());
+
+        List<ValidatorKey> keys = ValidatorKeyring.loadOrCreate(settings.keysDir(), settings.validatorCount(),
+                settings.keystorePassword(), settings.keystoreStrength());
+        ModelStore store = new ModelStore(settings.modelsDir());
+        ModelExecutor executor = new ModelExecutor(new TensorFlowEngine(), digest -> {
+            if (!store.contains(digest)) {
+                throw new ModelUnavailable(digest);
+            }
+            return store.path(digest);
+        }, settings.executor());
+
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "verdict", config);
+        try {
+            Cluster cluster = Cluster.get(system);
+            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            }
+            JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+            Map<ValidatorAddress, ActorRef<ValidatorProtocol.Execute>> hosted = new LinkedHashMap<>();
+            for (int i = 0; i < keys.size(); i++) {
+                ValidatorKey key = keys.get(i);
+                hosted.put(key.address(), system.systemActorOf(
+                        Validator.create(key, settings.domain(), executor, settings.conductOf(i)),
+                        Validator.actorName(key), Props.empty()));
+            }
+            String node = cluster.selfMember().address().toString();
+            LocalValidatorDirectory directory = new LocalValidatorDirectory(settings.epoch(), settings.threshold(),
+                    settings.domain(), node, hosted);
+            JobSettings jobSettings = JobSettings.fromConfig(config);
+            Model.init(system);
+            InferenceJob.init(system, directory, jobSettings);
+            ActorRef<JobEntry.Command> entry = system.systemActorOf(JobEntry.create(settings.maxInFlight()),
+                    "job-entry", Props.empty());
+
+            ModelCatalog catalog = new ModelCatalog(system, ASK);
+            ModelPublisher publisher = new ModelPublisher(system, store, settings.modelLimits(), executor, ASK);
+            JobService jobs = new JobService(system, catalog, entry, settings, jobSettings);
+            AtomicBoolean ready = new AtomicBoolean();
+            List<ValidatorAddress> addresses = List.copyOf(hosted.keySet());
+
+            @SuppressWarnings("unchecked")
+            org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> handler = ServiceHandler.concatOrNotFound(
+                    GRPCInferenceServiceHandlerFactory.partial(new InferenceServiceImpl(jobs, catalog, ready::get),
+                            GRPCInferenceService.name, system),
+                    VerdictServiceHandlerFactory.partial(new VerdictServiceImpl(system, jobs, catalog, publisher,
+                            settings, addresses, node), VerdictService.name, system),
+                    ServerReflection.create(List.of(GRPCInferenceService.description, VerdictService.description),
+                            system));
+            ServerBinding binding = Http.get(system).newServerAt(settings.grpcHost(), settings.grpcPort())
+                    .bind(handler).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+            if (settings.publishDemoModels()) {
+                publishDemoModels(settings, catalog, publisher);
+            }
+            ready.set(true);
+            LOG.info("node {} serving gRPC on {}; validators {}", node, binding.localAddress(), addresses);
+            return new VerdictNode(system, binding, executor, settings, addresses);
+        } catch (Exception | Error e) {
+            system.terminate();
+            executor.close();
+            throw e;
+        }
+    }
+
+    /** Publishes the demo models as version 1 unless they are already published (first start only). */
+    private static void publishDemoModels(NodeSettings settings, ModelCatalog catalog, ModelPublisher publisher)
+            throws Exception {
+        Map<DemoModels.Kind, String> policies = Map.of(DemoModels.Kind.MLP, "EXACT", DemoModels.Kind.CNN, "ARGMAX");
+        Path exportRoot = settings.dataDir().resolve("demo-models");
+        List<CompletionStage<?>> pending = new ArrayList<>();
+        for (DemoModels.Kind kind : DemoModels.Kind.values()) {
+            String name = kind.dirName();
+            boolean published = catalog.get(name).handle((view, failure) -> failure == null)
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (published) {
+                continue;
+            }
+            Path dir = DemoModels.ensureExported(exportRoot, kind);
+            String digest = ArtifactManifest.scan(dir).digest().toString();
+            pending.add(publisher.publishDirectory(
+                    new ModelPublisher.Upload(name, "1", digest, policies.get(kind), "verdict-demo"),
+                    dir, settings.uploadsDir()));
+        }
+        for (CompletionStage<?> p : pending) {
+            p.toCompletableFuture().get(120, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void clearUploads(Path uploads) throws IOException {
+        if (Files.isDirectory(uploads)) {
+            try (var files = Files.list(uploads)) {
+                for (Path p : files.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    public int grpcPort() {
+        return binding.localAddress().getPort();
+    }
+
+    public String grpcHost() {
+        return settings.grpcHost();
+    }
+
+    public NodeSettings settings() {
+        return settings;
+    }
+
+    public List<ValidatorAddress> validators() {
+        return validators;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    /** Stops serving, leaves the cluster, stops the actor system and closes the loaded models. */
+    public void stop() {
+        try {
+            binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("gRPC server did not stop cleanly: {}", e.toString());
+        }
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("actor system did not stop in time: {}", e.toString());
+        }
+        executor.close();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,112 @@
+package io.verdict.node.models;
+
+import io.verdict.node.RequestRejected;
+import io.verdict.sharding.model.Model;
+import io.verdict.sharding.model.ModelView;
+import io.verdict.sharding.model.ModelVersion;
+import io.verdict.sharding.model.ResolvedModel;
+import io.verdict.sharding.model.VersionStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * Finds models: by name, name@version, or artifact digest. Names come from the journal (the
+ * persistence ids of Model entities); each model's versions from its entity. Digest look-ups scan
+ * the models, which suits the tens of models a node hosts; a read-side index replaces the scan
+ * when there are many.
+ */
+public final class ModelCatalog {
+
+    private static final String PREFIX = Model.ENTITY_KEY.name() + "|";
+
+    private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
+    private final JdbcReadJournal journal;
+    private final Duration timeout;
+
+    public ModelCatalog(ActorSystem<?> system, Duration timeout) {
+        this.system = system;
+        this.sharding = ClusterSharding.get(system);
+        this.journal = PersistenceQuery.get(system)
+                .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        this.timeout = timeout;
+    }
+
+    /** The model's view; NOT_FOUND when it has no versions. */
+    public CompletionStage<ModelView> get(String name) {
+        return sharding.entityRefFor(Model.ENTITY_KEY, name)
+                .<ModelView>ask(Model.Get::new, timeout)
+                .thenApply(view -> {
+                    if (view.versions().isEmpty()) {
+                        throw RequestRejected.notFound("model '" + name + "' is not published");
+                    }
+                    return view;
+                });
+    }
+
+    /** Every published model, by name. */
+    public CompletionStage<List<ModelView>> list() {
+        return journal.currentPersistenceIds()
+                .filter(id -> id.startsWith(PREFIX))
+                .map(id -> id.substring(PREFIX.length()))
+                .mapAsync(4, name -> sharding.entityRefFor(Model.ENTITY_KEY, name)
+                        .<ModelView>ask(Model.Get::new, timeout))
+                .filter(view -> !view.versions().isEmpty())
+                .runWith(Sink.seq(), system)
+                .thenApply(views -> {
+                    List<ModelView> sorted = new ArrayList<>(views);
+                    sorted.sort(Comparator.comparing(ModelView::name));
+                    return List.copyOf(sorted);
+                });
+    }
+
+    /**
+     * Resolves a model reference: {@code name} (latest active version), {@code name@version}, or
+     * {@code sha256:<hex>} (the version with that artifact digest). Unknown → NOT_FOUND, retired →
+     * FAILED_PRECONDITION, malformed → INVALID_ARGUMENT.
+     */
+    public CompletionStage<ResolvedModel> resolve(String ref) {
+        if (ref == null || ref.isBlank()) {
+            return CompletableFuture.failedFuture(RequestRejected.invalid(
+                    "model is required: a name, name@version or sha256:<digest>"));
+        }
+        String text = ref.strip();
+        if (text.startsWith("sha256:")) {
+            return byDigest(text);
+        }
+        int at = text.indexOf('@');
+        String name = at < 0 ? text : text.substring(0, at);
+        String version = at < 0 ? null : text.substring(at + 1);
+        return sharding.entityRefFor(Model.ENTITY_KEY, name)
+                .<ResolvedModel>askWithStatus(replyTo -> new Model.Resolve(version, replyTo), timeout);
+    }
+
+    private CompletionStage<ResolvedModel> byDigest(String digest) {
+        return list().thenApply(models -> {
+            for (ModelView model : models) {
+                Optional<ModelVersion> match = model.versions().stream()
+                        .filter(v -> v.spec().modelDigest().equals(digest))
+                        .findFirst();
+                if (match.isPresent()) {
+                    ModelVersion v = match.get();
+                    if (v.status() == VersionStatus.RETIRED) {
+                        throw new RequestRejected(RequestRejected.Kind.PRECONDITION, "version " + v.version()
+                                + " of model " + model.name() + " (" + digest + ") is retired");
+                    }
+                    return new ResolvedModel(model.name(), v.version(), v.spec());
+                }
+            }
+            throw RequestRejected.notFound("no published model has digest " + digest);
+        });
+    }
+}

@@ -1,0 +1,167 @@
+package io.verdict.node.models;
+
+import io.verdict.actors.executor.ModelExecutor;
+import io.verdict.inference.agreement.AgreementPolicy;
+import io.verdict.inference.engine.EngineException;
+import io.verdict.inference.engine.ModelSignature;
+import io.verdict.inference.engine.TensorSpec;
+import io.verdict.inference.model.ModelDigest;
+import io.verdict.node.RequestRejected;
+import io.verdict.persistence.models.ModelImportException;
+import io.verdict.persistence.models.ModelStore;
+import io.verdict.sharding.model.Model;
+import io.verdict.sharding.model.ModelNames;
+import io.verdict.sharding.model.ModelVersionSpec;
+import io.verdict.sharding.model.ModelView;
+import io.verdict.sharding.model.TensorSignature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Publishes a model version: the uploaded zip is imported into the content-addressed store (safe
+ * extraction, limits, and the digest the publisher claimed checked against the files), the engine
+ * loads it once to read its signature (which also proves it loads, and leaves it warm), the
+ * agreement policy is checked against that signature, and only then is the version recorded by
+ * the model's entity. A refused upload leaves nothing behind but the uploaded file, which the
+ * caller deletes.
+ */
+public final class ModelPublisher {
+
+    /** What the publisher declared about the upload. */
+    public record Upload(String name, String version, String claimedDigest, String policy, String publishedBy) {}
+
+    private final ModelStore store;
+    private final ModelStore.Limits limits;
+    private final ModelExecutor executor;
+    private final ClusterSharding sharding;
+    private final Executor blocking;
+    private final Duration timeout;
+
+    public ModelPublisher(ActorSystem<?> system, ModelStore store, ModelStore.Limits limits, ModelExecutor executor,
+                          Duration timeout) {
+        this.store = store;
+        this.limits = limits;
+        this.executor = executor;
+        this.sharding = ClusterSharding.get(system);
+        this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+        this.timeout = timeout;
+    }
+
+    /** Checks what can be checked before any byte is read: name, version, digest syntax, policy. */
+    public static void precheck(Upload upload) {
+        Optional<String> problem = ModelNames.nameProblem(upload.name())
+                .or(() -> ModelNames.versionProblem(upload.version()));
+        if (problem.isPresent()) {
+            throw RequestRejected.invalid(problem.get());
+        }
+        try {
+            ModelDigest.parse(upload.claimedDigest());
+        } catch (IllegalArgumentException e) {
+            throw RequestRejected.invalid("model digest must be sha256:<64 lowercase hex>, got '"
+                    + upload.claimedDigest() + "'");
+        }
+        try {
+            AgreementPolicy.parse(upload.policy());
+        } catch (IllegalArgumentException e) {
+            throw RequestRejected.invalid(e.getMessage());
+        }
+    }
+
+    /** Publishes the zip at {@code zip} (see the class comment). */
+    public CompletionStage<ModelView> publish(Upload upload, Path zip) {
+        try {
+            precheck(upload);
+        } catch (RequestRejected e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ModelDigest claimed = ModelDigest.parse(upload.claimedDigest());
+        AgreementPolicy policy = AgreementPolicy.parse(upload.policy());
+        return CompletableFuture.supplyAsync(() -> importZip(zip, claimed), blocking)
+                .thenCompose(imported -> executor.describe(imported.digest())
+                        .exceptionally(e -> {
+                            throw unloadable(e);
+                        })
+                        .thenCompose(signature -> {
+                            try {
+                                policy.checkApplicable(signature);
+                            } catch (IllegalArgumentException e) {
+                                throw RequestRejected.invalid(e.getMessage());
+                            }
+                            ModelVersionSpec spec = new ModelVersionSpec(upload.version(), imported.digest().toString(),
+                                    "tensorflow", policy.canonicalText(), signatures(signature.inputs().values()),
+                                    signatures(signature.outputs().values()), sizeOf(imported.path()),
+                                    upload.publishedBy());
+                            return sharding.entityRefFor(Model.ENTITY_KEY, upload.name())
+                                    .<ModelView>askWithStatus(replyTo -> new Model.Publish(spec, replyTo), timeout);
+                        }));
+    }
+
+    /** Zips a directory into the uploads folder and publishes it (demo models, local tools). */
+    public CompletionStage<ModelView> publishDirectory(Upload upload, Path dir, Path uploads) {
+        Path zip;
+        try {
+            Files.createDirectories(uploads);
+            zip = Files.createTempFile(uploads, "publish-", ".zip");
+            try (OutputStream out = Files.newOutputStream(zip)) {
+                ModelStore.zip(dir, out);
+            }
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new UncheckedIOException("cannot zip " + dir, e));
+        }
+        return publish(upload, zip).whenComplete((v, e) -> deleteQuietly(zip));
+    }
+
+    private ModelStore.Imported importZip(Path zip, ModelDigest claimed) {
+        try (InputStream in = Files.newInputStream(zip)) {
+            return store.importZip(in, claimed, limits);
+        } catch (ModelImportException e) {
+            throw RequestRejected.invalid(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the upload", e);
+        }
+    }
+
+    private static RuntimeException unloadable(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof EngineException) {
+            return RequestRejected.invalid("the artifact is not a loadable TensorFlow SavedModel: " + cause.getMessage());
+        }
+        return cause instanceof RuntimeException r ? r : new CompletionException(cause);
+    }
+
+    private static List<TensorSignature> signatures(java.util.Collection<TensorSpec> specs) {
+        return specs.stream()
+                .map(s -> new TensorSignature(s.name(), s.dtype().name(), s.shape().toString()))
+                .toList();
+    }
+
+    private static long sizeOf(Path dir) {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // an upload left in the uploads folder is harmless; it is cleared on the next start
+        }
+    }
+}
