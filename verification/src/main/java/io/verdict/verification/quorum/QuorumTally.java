@@ -85,6 +85,10 @@ public final class QuorumTally {
   public record Added(QuorumTally tally, VoteStatus status) {}
 
   public Added add(Vote vote) {
+    return add(vote, true);
+  }
+
+  private Added add(Vote vote, boolean checkSignature) {
     ValidatorAddress who = vote.validator();
     if (!committee.contains(who)) {
       return new Added(this, VoteStatus.NON_MEMBER);
@@ -92,7 +96,7 @@ public final class QuorumTally {
     if (!claim.matches(vote.attestation())) {
       return new Added(this, VoteStatus.WRONG_JOB);
     }
-    if (!vote.verify(domain)) {
+    if (checkSignature && !vote.verify(domain)) {
       return new Added(this, VoteStatus.BAD_SIGNATURE);
     }
     ContentDigest output = vote.attestation().outputDigest();
@@ -123,11 +127,26 @@ public final class QuorumTally {
     return new Added(with(v, eq), VoteStatus.EQUIVOCATION);
   }
 
-  /** Adds votes in order; convenience for replay. */
+  /** Adds votes in order, checking each as {@link #add} does. */
   public QuorumTally addAll(Collection<Vote> more) {
     QuorumTally t = this;
     for (Vote v : more) {
       t = t.add(v).tally();
+    }
+    return t;
+  }
+
+  /**
+   * Adds votes that were accepted by {@link #add} before — for example replayed from a journal
+   * that records only checked votes — without recovering their signatures again (the expensive
+   * part of a vote). Membership, job fields, duplicates and equivocation are still applied. Never
+   * use it for votes from the outside: a forged signature would count. A receipt built from such a
+   * tally is still verified in full by anyone who checks it.
+   */
+  public QuorumTally replay(Collection<Vote> verified) {
+    QuorumTally t = this;
+    for (Vote v : verified) {
+      t = t.add(v, false).tally();
     }
     return t;
   }

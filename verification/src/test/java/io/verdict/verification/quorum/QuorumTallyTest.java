@@ -133,6 +133,24 @@ class QuorumTallyTest {
   }
 
   @Test
+  void replayOfCheckedVotesGivesTheSameTallyWithoutRecoveringSignatures() {
+    List<Vote> votes = List.of(vote(0, OUT_A), vote(1, OUT_B), vote(2, OUT_A));
+    QuorumTally checked = tally(3, 2).addAll(votes);
+    QuorumTally replayed = tally(3, 2).replay(votes);
+    assertThat(replayed.outcome()).isEqualTo(checked.outcome());
+    assertThat(replayed.votes()).isEqualTo(checked.votes());
+    assertThat(replayed.dissentingVotes()).isEqualTo(checked.dissentingVotes());
+
+    // The contract, made visible: replay trusts signatures, add does not. Membership still applies.
+    Vote honest = vote(0, OUT_A);
+    Vote impersonation = new Vote(honest.attestation(), KEYS.get(1).address(), honest.signature());
+    assertThat(tally(3, 2).addAll(List.of(impersonation)).votes()).isEmpty();
+    assertThat(tally(3, 2).replay(List.of(impersonation)).votes()).containsExactly(impersonation);
+    Vote outsider = vote(5, OUT_A);
+    assertThat(tally(3, 2).replay(List.of(outsider)).votes()).isEmpty();
+  }
+
+  @Test
   void badSignatureOrClaimedAddressMismatchIsRejected() {
     QuorumTally t = tally(3, 2);
     Vote honest = vote(0, OUT_A);
