@@ -11,11 +11,13 @@ import io.verdict.sharding.model.ResolvedModel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * What both gRPC APIs do with a job, without their wire types: resolve the model, check the
@@ -26,7 +28,7 @@ public final class JobService {
 
     /** A request as both APIs express it. {@code r}/{@code q} of 0 and a null timeout mean "default". */
     public record Request(String model, NamedTensors inputs, int r, int q, String clientRequestId,
-                          Duration timeout, String requester) {}
+                          Duration timeout, String requester, java.util.List<String> requestedOutputs) {}
 
     /** The final view of a job, the model it ran, and whether the job already existed. */
     public record Submitted(JobView view, ResolvedModel model, boolean existing) {}
@@ -56,8 +58,18 @@ public final class JobService {
             return CompletableFuture.failedFuture(RequestRejected.invalid("the request's inputs are " + bytes
                     + " bytes, over this node's limit of " + settings.maxRequestBytes() + " bytes"));
         }
+        if (request.clientRequestId() != null && request.clientRequestId().length() > 128) {
+            return CompletableFuture.failedFuture(RequestRejected.invalid("client_request_id is "
+                    + request.clientRequestId().length() + " characters; at most 128"));
+        }
         return catalog.resolve(request.model()).thenCompose(model -> {
             model.signature().validate(request.inputs());
+            for (String output : request.requestedOutputs()) {
+                if (!model.signature().outputs().containsKey(output)) {
+                    throw RequestRejected.invalid("requested output '" + output + "' is not an output of "
+                            + model.name() + "@" + model.version() + "; it has " + model.signature().outputs().keySet());
+                }
+            }
             int r = request.r() > 0 ? request.r() : request.q() > settings.defaultR() ? request.q() : settings.defaultR();
             int q = request.q() > 0 ? request.q() : request.r() > 0 ? r / 2 + 1 : Math.min(settings.defaultQ(), r);
             if (r > settings.maxR()) {
@@ -66,28 +78,40 @@ public final class JobService {
             if (q > r) {
                 throw RequestRejected.invalid("q=" + q + " exceeds r=" + r + ": a quorum cannot be larger than the committee");
             }
-            Duration timeout = request.timeout() == null || request.timeout().isZero()
+            if (2 * q <= r) {
+                throw RequestRejected.invalid("q=" + q + " is not a majority of r=" + r + " (need q > r/2): with a"
+                        + " smaller quorum, faulty validators could make a wrong result final");
+            }
+            Duration wait = request.timeout() == null || request.timeout().isZero()
                     ? settings.defaultTimeout() : request.timeout();
-            if (timeout.isNegative()) {
+            if (wait.isNegative()) {
                 throw RequestRejected.invalid("timeout must not be negative");
             }
-            if (timeout.compareTo(maxTimeout) > 0) {
-                timeout = maxTimeout;
+            // Waiting past the job's own deadline is pointless: cap the wait just beyond it, so a
+            // job that fails by deadline reports that instead of racing with the caller's wait.
+            if (wait.compareTo(maxTimeout) > 0) {
+                wait = maxTimeout.plusSeconds(1);
             }
             byte[] encoded = request.inputs().canonicalBytes();
+            // The job's own deadline is the node's maximum; the caller's timeout is how long it waits.
             JobSpec spec = JobSpec.of(model.name(), model.version(), model.spec().modelDigest(),
                     model.spec().agreementPolicy(), request.inputs().digest().toString(), encoded, r, q,
-                    request.requester(), emptyToNull(request.clientRequestId()), timeout.toMillis());
-            Duration wait = timeout.plus(ASK_MARGIN);
-            return get(spec.jobId()).thenCompose(before -> AskPattern.<JobEntry.Command, org.apache.pekko.pattern.StatusReply<JobView>>ask(
-                            entry, replyTo -> new JobEntry.Submit(spec, wait, replyTo), wait.plus(ASK_MARGIN),
+                    request.requester(), emptyToNull(request.clientRequestId()), maxTimeout.toMillis());
+            Duration waitFor = wait;
+            return get(spec.jobId()).thenCompose(before -> AskPattern.<JobEntry.Command, StatusReply<JobView>>ask(
+                            entry, replyTo -> new JobEntry.Submit(spec, waitFor, replyTo), waitFor.plus(ASK_MARGIN),
                             system.scheduler())
-                    .thenApply(reply -> {
-                        if (reply.isError()) {
-                            throw reply.getError() instanceof RuntimeException e ? e
-                                    : new org.apache.pekko.pattern.StatusReply.ErrorMessage(reply.getError().getMessage());
+                    .thenCompose(reply -> {
+                        boolean existing = before.status() != JobView.Status.UNKNOWN;
+                        if (reply.isSuccess()) {
+                            return CompletableFuture.completedFuture(new Submitted(reply.getValue(), model, existing));
                         }
-                        return new Submitted(reply.getValue(), model, before.status() != JobView.Status.UNKNOWN);
+                        if (reply.getError() instanceof TimeoutException) {
+                            // Not final within the caller's wait: return the job as it stands; it carries on.
+                            return get(spec.jobId()).thenApply(view -> new Submitted(view, model, existing));
+                        }
+                        throw reply.getError() instanceof RuntimeException e ? e
+                                : new StatusReply.ErrorMessage(reply.getError().getMessage());
                     }));
         });
     }

@@ -47,8 +47,7 @@ public final class Main {
         System.out.println("  validators:     " + node.validators());
         System.out.println("Try, from another terminal:");
         System.out.println("  ./verdict models");
-        System.out.println("  ./verdict infer mlp --input '{\"input\": {\"dtype\": \"FLOAT32\", \"shape\": [1, 64], "
-                + "\"data\": [" + "0.5, ".repeat(63) + "0.5]}}' --receipt receipt.json");
+        System.out.println("  ./verdict infer mlp --input examples/mlp-input.json --receipt receipt.json");
         System.out.println("  ./verdict verify receipt.json");
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "verdict-shutdown"));

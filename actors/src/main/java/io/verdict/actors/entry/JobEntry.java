@@ -19,7 +19,8 @@ import org.apache.pekko.pattern.StatusReply;
  * {@code maxInFlight} jobs submitted through this node are unfinished at once; one more is refused
  * at once with {@link Overloaded} (RESOURCE_EXHAUSTED at the edge) rather than queued without
  * bound. Admitted jobs go to their sharded {@link InferenceJob} entity; the entity's answer goes
- * back to the caller unchanged.
+ * back to the caller unchanged. A job counts while its caller waits for it: when the caller's
+ * wait ends first, the job carries on in its entity but no longer counts here.
  *
  * <p>Requests arrive already validated against the model's signature (the services do that, where
  * the request's own types are); this actor only counts.

@@ -108,14 +108,20 @@ public final class InferenceServiceImpl implements GRPCInferenceService {
             NamedTensors inputs = inputs(in);
             int r = intParameter(in.getParametersMap(), "verdict_r");
             int q = intParameter(in.getParametersMap(), "verdict_q");
+            // The request id is echoed back, not used as an idempotency key: Triton clients reuse ids.
             return jobs.submit(new JobService.Request(ref(in.getModelName(), in.getModelVersion()), inputs, r, q,
-                            in.getId(), null, "anonymous"))
+                            null, null, "anonymous", in.getOutputsList().stream()
+                                    .map(ModelInferRequest.InferRequestedOutputTensor::getName).toList()))
                     .thenApply(submitted -> response(in, submitted));
         });
     }
 
     private static ModelInferResponse response(ModelInferRequest in, JobService.Submitted submitted) {
         JobView view = submitted.view();
+        if (!view.status().isFinal()) {
+            throw new RequestRejected(RequestRejected.Kind.DEADLINE, "job " + view.jobId()
+                    + " is not final yet (" + view.status() + "); it carries on: follow it with GetJob or WatchJob");
+        }
         if (view.status() != JobView.Status.AGREED) {
             throw new RequestRejected(RequestRejected.Kind.PRECONDITION, "job " + view.jobId()
                     + " has no verified result: " + (view.evidence() != null
@@ -137,7 +143,12 @@ public final class InferenceServiceImpl implements GRPCInferenceService {
                         .build())
                 .putParameters("verdict_receipt", string(view.receiptJson()));
         NamedTensors outputs = io.verdict.inference.tensor.CanonicalEncoding.decodeNamedTensors(view.output());
+        List<String> requested = in.getOutputsList().stream()
+                .map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
         outputs.asMap().forEach((name, t) -> {
+            if (!requested.isEmpty() && !requested.contains(name)) {
+                return;
+            }
             b.addOutputs(ModelInferResponse.InferOutputTensor.newBuilder()
                     .setName(name)
                     .setDatatype(datatype(t.dtype()))

@@ -142,6 +142,16 @@ final class Protos {
         return b.setVerdict(verdict).build();
     }
 
+    /** {@code job} with only the named outputs (all of them when {@code names} is empty). */
+    static Job onlyOutputs(Job job, List<String> names) {
+        if (names.isEmpty()) {
+            return job;
+        }
+        return job.toBuilder().clearOutputs()
+                .addAllOutputs(job.getOutputsList().stream().filter(t -> names.contains(t.getName())).toList())
+                .build();
+    }
+
     static List<JobEvent> events(JobView view) {
         List<JobView.HistoryEntry> history = view.history();
         java.util.ArrayList<JobEvent> out = new java.util.ArrayList<>(history.size());

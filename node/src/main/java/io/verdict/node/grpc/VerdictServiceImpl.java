@@ -73,8 +73,10 @@ public final class VerdictServiceImpl implements VerdictService {
                         in.getR(), in.getQ(), in.getClientRequestId(),
                         in.hasTimeout() ? Duration.ofSeconds(in.getTimeout().getSeconds(), in.getTimeout().getNanos())
                                 : null,
-                        "anonymous"))
-                .thenApply(s -> SubmitResponse.newBuilder().setJob(Protos.job(s.view())).setExisting(s.existing())
+                        "anonymous", in.getRequestedOutputsList()))
+                .thenApply(s -> SubmitResponse.newBuilder()
+                        .setJob(Protos.onlyOutputs(Protos.job(s.view()), in.getRequestedOutputsList()))
+                        .setExisting(s.existing())
                         .build()));
     }
 

@@ -10,7 +10,7 @@ import java.security.NoSuchAlgorithmException;
  * Derives a job id from the request, so a retried request lands on the same job entity.
  *
  * <p>{@code jobId = SHA-256(encoding)}, written as {@code 0x} + 64 lowercase hex digits (a
- * {@code bytes32}), where {@code encoding} is the concatenation of these eight fields, in order:
+ * {@code bytes32}). Without a client request id the encoding is these eight fields, in order:
  *
  * <ol>
  *   <li>the tag {@code "verdict-job/1"}</li>
@@ -20,8 +20,13 @@ import java.security.NoSuchAlgorithmException;
  *   <li>r, the committee size</li>
  *   <li>q, the quorum</li>
  *   <li>the requester</li>
- *   <li>the client request id, or the empty string when there is none</li>
+ *   <li>the empty string (the absent client request id)</li>
  * </ol>
+ *
+ * <p>With a client request id — an idempotency key — the id depends on the key alone:
+ * {@code "verdict-job-key/1"}, the requester, the key. The same key with the same content is
+ * the same job; the same key with different content reaches that same entity, which refuses it
+ * as a different request (ALREADY_EXISTS at the edge) instead of quietly starting a second job.
  *
  * <p>Each text field is a u32 little-endian byte count followed by its UTF-8 bytes; r and q are
  * u32 little-endian (4 bytes, no length prefix). The length prefixes make the encoding
@@ -30,8 +35,10 @@ import java.security.NoSuchAlgorithmException;
  * naming the same model by digest instead of name, is the same request.
  */
 public final class JobIds {
-  /** The domain-separation tag, first field of the encoding. */
+  /** The domain-separation tag, first field of the encoding of a request without a key. */
   public static final String TAG = "verdict-job/1";
+  /** The domain-separation tag, first field of the encoding of a request with a key. */
+  public static final String KEYED_TAG = "verdict-job-key/1";
 
   private JobIds() {}
 
@@ -53,6 +60,12 @@ public final class JobIds {
       throw new IllegalArgumentException("r and q must not be negative");
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (clientRequestId != null && !clientRequestId.isEmpty()) {
+      text(out, KEYED_TAG);
+      text(out, requester);
+      text(out, clientRequestId);
+      return out.toByteArray();
+    }
     text(out, TAG);
     text(out, modelDigest);
     text(out, policy);
@@ -60,7 +73,7 @@ public final class JobIds {
     u32(out, r);
     u32(out, q);
     text(out, requester);
-    text(out, clientRequestId == null ? "" : clientRequestId);
+    text(out, "");
     return out.toByteArray();
   }
 
