@@ -1,0 +1,126 @@
+package io.verdict.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.verdict.verification.receipt.Failure;
+import io.verdict.verification.receipt.MalformedReceiptException;
+import io.verdict.verification.receipt.Receipt;
+import io.verdict.verification.receipt.ReceiptCodec;
+import io.verdict.verification.receipt.ReceiptVerifier;
+import io.verdict.verification.receipt.VerificationReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Offline receipt verification (no node, no network): every check of docs/RECEIPTS.md, and every
+ * failure listed with its code and JSON path.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = {"Verify a receipt offline (no node needed).",
+        "Checks signatures, quorum, validator set, digests and the Merkle proof.",
+        "Exit status 0 when valid, 1 with the list of failures otherwise."})
+final class VerifyCommand extends CommandBase {
+  @Parameters(index = "0", paramLabel = "RECEIPT_FILE", description = "A receipt JSON file (- for stdin).")
+  String file;
+
+  @Override
+  public Integer call() {
+    String text = file.equals("-") ? readStdin() : readFile(Path.of(file), "receipt file");
+    Receipt receipt;
+    try {
+      receipt = ReceiptCodec.fromJson(text);
+    } catch (MalformedReceiptException e) {
+      return malformed(e.getMessage());
+    }
+    VerificationReport report = ReceiptVerifier.verify(receipt);
+    if (json()) {
+      Views.printJson(out(), json(receipt, report));
+    } else if (report.valid()) {
+      out().println(summary(receipt));
+      report.notes().forEach(n -> out().println("note: " + n));
+      out().flush();
+    } else {
+      printFailures(out(), report.failures());
+    }
+    return report.valid() ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  private int malformed(String message) {
+    if (json()) {
+      ObjectNode n = Views.object();
+      n.put("valid", false);
+      ArrayNode failures = n.putArray("failures");
+      ObjectNode f = failures.addObject();
+      f.put("code", "MALFORMED_RECEIPT");
+      f.put("path", "");
+      f.put("detail", message);
+      Views.printJson(out(), n);
+    } else {
+      out().println("receipt INVALID: not a receipt document: " + message);
+      out().flush();
+    }
+    return ExitCodes.FAILED;
+  }
+
+  static String summary(Receipt r) {
+    StringBuilder sb = new StringBuilder("receipt OK: job ").append(r.jobId())
+        .append(", output ").append(r.attestation().outputDigest())
+        .append(", signed by ").append(r.signatures().size()).append(" of ")
+        .append(r.committee().size()).append(" validators (quorum ").append(r.quorum())
+        .append(", epoch ").append(r.validatorSet().epoch()).append(")")
+        .append(", model ").append(r.attestation().modelDigest())
+        .append(", policy ").append(r.attestation().policy());
+    if (r.merkle() != null) {
+      sb.append(", in batch ").append(r.merkle().batchId());
+    }
+    if (r.anchor() != null) {
+      sb.append(", anchored on chain ").append(r.anchor().chainId());
+    }
+    return sb.toString();
+  }
+
+  static void printFailures(PrintWriter out, List<Failure> failures) {
+    out.println("receipt INVALID: " + failures.size()
+        + (failures.size() == 1 ? " failure" : " failures"));
+    Table table = new Table("CODE", "PATH", "DETAIL");
+    failures.forEach(f -> table.row(f.code().name(), f.path() == null ? "" : f.path(),
+        f.detail() == null ? "" : f.detail()));
+    table.print(out);
+  }
+
+  private static ObjectNode json(Receipt r, VerificationReport report) {
+    ObjectNode n = Views.object();
+    n.put("valid", report.valid());
+    n.put("jobId", r.jobId());
+    if (r.attestation() != null) {
+      n.put("modelDigest", r.attestation().modelDigest());
+      n.put("inputDigest", r.attestation().inputDigest());
+      n.put("outputDigest", r.attestation().outputDigest());
+      n.put("policy", r.attestation().policy());
+    }
+    n.put("signatures", r.signatures() == null ? 0 : r.signatures().size());
+    n.put("committee", r.committee() == null ? 0 : r.committee().size());
+    n.put("quorum", r.quorum());
+    ArrayNode failures = n.putArray("failures");
+    for (Failure f : report.failures()) {
+      ObjectNode o = failures.addObject();
+      o.put("code", f.code().name());
+      o.put("path", f.path());
+      o.put("detail", f.detail());
+    }
+    ArrayNode notes = n.putArray("notes");
+    report.notes().forEach(notes::add);
+    return n;
+  }
+
+  private static String readStdin() {
+    try {
+      return new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw CliException.usage("cannot read the receipt from stdin: " + e.getMessage());
+    }
+  }
+}
