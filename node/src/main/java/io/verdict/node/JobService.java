@@ -64,6 +64,9 @@ public final class JobService {
         }
         return catalog.resolve(request.model()).thenCompose(model -> {
             model.signature().validate(request.inputs());
+            if (!settings.allowNonFiniteInputs()) {
+                rejectNonFinite(request.inputs());
+            }
             for (String output : request.requestedOutputs()) {
                 if (!model.signature().outputs().containsKey(output)) {
                     throw RequestRejected.invalid("requested output '" + output + "' is not an output of "
@@ -113,6 +116,30 @@ public final class JobService {
                         throw reply.getError() instanceof RuntimeException e ? e
                                 : new StatusReply.ErrorMessage(reply.getError().getMessage());
                     }));
+        });
+    }
+
+    /** NaN and infinities are values most models are not defined for: refuse them by default. */
+    static void rejectNonFinite(NamedTensors inputs) {
+        inputs.asMap().forEach((name, t) -> {
+            double[] values = switch (t.dtype()) {
+                case FLOAT32 -> {
+                    float[] f = t.toFloats();
+                    double[] d = new double[f.length];
+                    for (int i = 0; i < f.length; i++) {
+                        d[i] = f[i];
+                    }
+                    yield d;
+                }
+                case FLOAT64 -> t.toDoubles();
+                default -> new double[0];
+            };
+            for (int i = 0; i < values.length; i++) {
+                if (!Double.isFinite(values[i])) {
+                    throw RequestRejected.invalid("input '" + name + "' holds " + values[i] + " at flat index " + i
+                            + "; inputs must be finite (verdict.limits.allow-non-finite-inputs is off)");
+                }
+            }
         });
     }
 

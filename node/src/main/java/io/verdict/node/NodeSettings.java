@@ -31,6 +31,7 @@ public record NodeSettings(
         int defaultQ,
         int maxR,
         Duration defaultTimeout,
+        boolean allowNonFiniteInputs,
         ModelStore.Limits modelLimits,
         boolean publishDemoModels) {
 
@@ -56,6 +57,7 @@ public record NodeSettings(
                 v.getInt("limits.default-q"),
                 v.getInt("limits.max-r"),
                 v.getDuration("limits.default-timeout"),
+                v.getBoolean("limits.allow-non-finite-inputs"),
                 new ModelStore.Limits(v.getInt("models.max-files"), v.getBytes("models.max-total-bytes"),
                         v.getBytes("models.max-upload-bytes")),
                 v.getBoolean("models.publish-demo-models"));

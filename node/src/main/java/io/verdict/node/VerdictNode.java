@@ -8,9 +8,9 @@ import io.verdict.actors.validator.LocalValidatorDirectory;
 import io.verdict.actors.validator.Validator;
 import io.verdict.actors.validator.ValidatorKeyring;
 import io.verdict.api.kserve.GRPCInferenceService;
-import io.verdict.api.kserve.GRPCInferenceServiceHandlerFactory;
+import io.verdict.api.kserve.GRPCInferenceServicePowerApiHandlerFactory;
 import io.verdict.api.v1.VerdictService;
-import io.verdict.api.v1.VerdictServiceHandlerFactory;
+import io.verdict.api.v1.VerdictServicePowerApiHandlerFactory;
 import io.verdict.inference.demo.DemoModels;
 import io.verdict.inference.model.ArtifactManifest;
 import io.verdict.inference.tensorflow.TensorFlowEngine;
@@ -128,9 +128,9 @@ public final class VerdictNode implements AutoCloseable {
 
             @SuppressWarnings("unchecked")
             org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> handler = ServiceHandler.concatOrNotFound(
-                    GRPCInferenceServiceHandlerFactory.partial(new InferenceServiceImpl(jobs, catalog, ready::get),
+                    GRPCInferenceServicePowerApiHandlerFactory.partial(new InferenceServiceImpl(jobs, catalog, ready::get),
                             GRPCInferenceService.name, system),
-                    VerdictServiceHandlerFactory.partial(new VerdictServiceImpl(system, jobs, catalog, publisher,
+                    VerdictServicePowerApiHandlerFactory.partial(new VerdictServiceImpl(system, jobs, catalog, publisher,
                             settings, addresses, node), VerdictService.name, system),
                     ServerReflection.create(List.of(GRPCInferenceService.description, VerdictService.description),
                             system));

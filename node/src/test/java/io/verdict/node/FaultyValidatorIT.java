@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.verdict.api.v1.GetJobRequest;
+import io.verdict.api.v1.VerdictServiceClient;
+import org.apache.pekko.grpc.GrpcClientSettings;
 import io.verdict.api.v1.GetJobResponse;
 import io.verdict.api.v1.GetModelRequest;
 import io.verdict.api.v1.Job;
@@ -214,6 +216,27 @@ class FaultyValidatorIT {
             TestNodes.awaitCondition("the job becomes final", Duration.ofSeconds(15), () -> await(clients.verdict()
                     .getJob(GetJobRequest.newBuilder().setJobId(jobId).build())).getJob().getStatus()
                     == JobStatus.JOB_STATUS_FAILED);
+        }
+
+        @Test
+        void theServerAnswersWithinTheCallersDeadlineWithTheRunningJob() {
+            GrpcClientSettings shortDeadline = GrpcClientSettings
+                    .connectToServiceAt("127.0.0.1", node.grpcPort(), clientSystem)
+                    .withTls(false)
+                    .withDeadline(Duration.ofSeconds(2));
+            VerdictServiceClient hurried = VerdictServiceClient.create(shortDeadline, clientSystem);
+            try {
+                // r=1: the silent members are tried one after the other, so the job runs ~3 s.
+                NamedTensors inputs = DemoModels.sampleInput(DemoModels.Kind.MLP, 1, 5);
+                long started = System.nanoTime();
+                SubmitResponse response = await(hurried.submit(submit("mlp", inputs).toBuilder().setR(1).setQ(1).build()));
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                assertThat(response.getJob().getStatus())
+                        .isIn(JobStatus.JOB_STATUS_ACCEPTED, JobStatus.JOB_STATUS_EXECUTING);
+                assertThat(took).isLessThan(Duration.ofSeconds(2));
+            } finally {
+                await(hurried.close());
+            }
         }
 
         @Test

@@ -327,6 +327,11 @@ class NodeEndToEndIT {
                 Status.Code.INVALID_ARGUMENT, "q=4", "r=3");
         assertRefused(clients.verdict().submit(submit(MODEL, good).toBuilder().setR(5).setQ(3).build()),
                 Status.Code.INVALID_ARGUMENT, "r=5", "3 available validator");
+        float[] withNaN = input.toFloats();
+        withNaN[70] = Float.NaN;
+        assertRefused(clients.verdict().submit(submit(MODEL,
+                        NamedTensors.of(DemoModels.INPUT, Tensor.ofFloats(Shape.of(2, 64), withNaN)))),
+                Status.Code.INVALID_ARGUMENT, "NaN", "index 70", "finite");
         assertRefused(clients.verdict().submit(submit(MODEL, good).toBuilder().setR(2).setQ(1).build()),
                 Status.Code.INVALID_ARGUMENT, "q=1", "majority");
         assertRefused(clients.verdict().submit(submit(MODEL, good).toBuilder().addRequestedOutputs("logits").build()),

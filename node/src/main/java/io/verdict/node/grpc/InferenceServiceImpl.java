@@ -1,7 +1,8 @@
 package io.verdict.node.grpc;
 
 import com.google.protobuf.ByteString;
-import io.verdict.api.kserve.GRPCInferenceService;
+import io.verdict.api.kserve.GRPCInferenceServicePowerApi;
+import org.apache.pekko.grpc.javadsl.Metadata;
 import io.verdict.api.kserve.InferParameter;
 import io.verdict.api.kserve.InferTensorContents;
 import io.verdict.api.kserve.ModelInferRequest;
@@ -46,7 +47,7 @@ import java.util.function.BooleanSupplier;
  * output: the call fails with FAILED_PRECONDITION naming the job, never with a silently chosen
  * result.
  */
-public final class InferenceServiceImpl implements GRPCInferenceService {
+public final class InferenceServiceImpl implements GRPCInferenceServicePowerApi {
 
     private static final Map<String, DType> DATATYPES = Map.of(
             "FP32", DType.FLOAT32, "FP64", DType.FLOAT64, "INT32", DType.INT32, "INT64", DType.INT64,
@@ -63,23 +64,23 @@ public final class InferenceServiceImpl implements GRPCInferenceService {
     }
 
     @Override
-    public CompletionStage<ServerLiveResponse> serverLive(ServerLiveRequest in) {
+    public CompletionStage<ServerLiveResponse> serverLive(ServerLiveRequest in, Metadata metadata) {
         return CompletableFuture.completedFuture(ServerLiveResponse.newBuilder().setLive(true).build());
     }
 
     @Override
-    public CompletionStage<ServerReadyResponse> serverReady(ServerReadyRequest in) {
+    public CompletionStage<ServerReadyResponse> serverReady(ServerReadyRequest in, Metadata metadata) {
         return CompletableFuture.completedFuture(ServerReadyResponse.newBuilder().setReady(ready.getAsBoolean()).build());
     }
 
     @Override
-    public CompletionStage<ModelReadyResponse> modelReady(ModelReadyRequest in) {
+    public CompletionStage<ModelReadyResponse> modelReady(ModelReadyRequest in, Metadata metadata) {
         return catalog.resolve(ref(in.getName(), in.getVersion()))
                 .handle((model, failure) -> ModelReadyResponse.newBuilder().setReady(failure == null).build());
     }
 
     @Override
-    public CompletionStage<ServerMetadataResponse> serverMetadata(ServerMetadataRequest in) {
+    public CompletionStage<ServerMetadataResponse> serverMetadata(ServerMetadataRequest in, Metadata metadata) {
         return CompletableFuture.completedFuture(ServerMetadataResponse.newBuilder()
                 .setName("verdict")
                 .setVersion(Main.VERSION)
@@ -88,7 +89,7 @@ public final class InferenceServiceImpl implements GRPCInferenceService {
     }
 
     @Override
-    public CompletionStage<ModelMetadataResponse> modelMetadata(ModelMetadataRequest in) {
+    public CompletionStage<ModelMetadataResponse> modelMetadata(ModelMetadataRequest in, Metadata metadata) {
         return VerdictServiceImpl.guarded(() -> catalog.resolve(ref(in.getName(), in.getVersion()))
                 .thenCompose(resolved -> catalog.get(resolved.name()).thenApply(view -> {
                     ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder()
@@ -103,14 +104,15 @@ public final class InferenceServiceImpl implements GRPCInferenceService {
     }
 
     @Override
-    public CompletionStage<ModelInferResponse> modelInfer(ModelInferRequest in) {
+    public CompletionStage<ModelInferResponse> modelInfer(ModelInferRequest in, Metadata metadata) {
         return VerdictServiceImpl.guarded(() -> {
             NamedTensors inputs = inputs(in);
             int r = intParameter(in.getParametersMap(), "verdict_r");
             int q = intParameter(in.getParametersMap(), "verdict_q");
             // The request id is echoed back, not used as an idempotency key: Triton clients reuse ids.
             return jobs.submit(new JobService.Request(ref(in.getModelName(), in.getModelVersion()), inputs, r, q,
-                            null, null, "anonymous", in.getOutputsList().stream()
+                            null, CallerDeadline.shorter(null, CallerDeadline.remaining(metadata)), "anonymous",
+                            in.getOutputsList().stream()
                                     .map(ModelInferRequest.InferRequestedOutputTensor::getName).toList()))
                     .thenApply(submitted -> response(in, submitted));
         });

@@ -16,7 +16,8 @@ import io.verdict.api.v1.SubmitResponse;
 import io.verdict.api.v1.ValidatorInfoRequest;
 import io.verdict.api.v1.ValidatorInfoResponse;
 import io.verdict.api.v1.ValidatorState;
-import io.verdict.api.v1.VerdictService;
+import io.verdict.api.v1.VerdictServicePowerApi;
+import org.apache.pekko.grpc.javadsl.Metadata;
 import io.verdict.api.v1.WatchJobRequest;
 import io.verdict.api.v1.WatchJobResponse;
 import io.verdict.node.JobService;
@@ -46,7 +47,7 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /** Verdict's own gRPC service: jobs with receipts, their history, and model publishing. */
-public final class VerdictServiceImpl implements VerdictService {
+public final class VerdictServiceImpl implements VerdictServicePowerApi {
 
     private final ActorSystem<?> system;
     private final JobService jobs;
@@ -68,11 +69,12 @@ public final class VerdictServiceImpl implements VerdictService {
     }
 
     @Override
-    public CompletionStage<SubmitResponse> submit(SubmitRequest in) {
+    public CompletionStage<SubmitResponse> submit(SubmitRequest in, Metadata metadata) {
         return guarded(() -> jobs.submit(new JobService.Request(in.getModel(), Protos.tensors(in.getInputsList()),
                         in.getR(), in.getQ(), in.getClientRequestId(),
-                        in.hasTimeout() ? Duration.ofSeconds(in.getTimeout().getSeconds(), in.getTimeout().getNanos())
-                                : null,
+                        CallerDeadline.shorter(in.hasTimeout()
+                                ? Duration.ofSeconds(in.getTimeout().getSeconds(), in.getTimeout().getNanos()) : null,
+                                CallerDeadline.remaining(metadata)),
                         "anonymous", in.getRequestedOutputsList()))
                 .thenApply(s -> SubmitResponse.newBuilder()
                         .setJob(Protos.onlyOutputs(Protos.job(s.view()), in.getRequestedOutputsList()))
@@ -81,7 +83,7 @@ public final class VerdictServiceImpl implements VerdictService {
     }
 
     @Override
-    public CompletionStage<GetJobResponse> getJob(GetJobRequest in) {
+    public CompletionStage<GetJobResponse> getJob(GetJobRequest in, Metadata metadata) {
         return guarded(() -> known(in.getJobId()).thenApply(view -> GetJobResponse.newBuilder()
                 .setJob(Protos.job(view))
                 .addAllEvents(Protos.events(view))
@@ -89,7 +91,7 @@ public final class VerdictServiceImpl implements VerdictService {
     }
 
     @Override
-    public Source<WatchJobResponse, NotUsed> watchJob(WatchJobRequest in) {
+    public Source<WatchJobResponse, NotUsed> watchJob(WatchJobRequest in, Metadata metadata) {
         String jobId = in.getJobId();
         return Source.completionStage(known(jobId))
                 .flatMapConcat(first -> first.status().isFinal()
@@ -106,7 +108,7 @@ public final class VerdictServiceImpl implements VerdictService {
     }
 
     @Override
-    public CompletionStage<GetReceiptResponse> getReceipt(GetReceiptRequest in) {
+    public CompletionStage<GetReceiptResponse> getReceipt(GetReceiptRequest in, Metadata metadata) {
         return guarded(() -> known(in.getJobId()).thenApply(view -> {
             switch (view.status()) {
                 case AGREED -> {
@@ -128,7 +130,7 @@ public final class VerdictServiceImpl implements VerdictService {
     }
 
     @Override
-    public CompletionStage<PublishModelResponse> publishModel(Source<PublishModelRequest, NotUsed> in) {
+    public CompletionStage<PublishModelResponse> publishModel(Source<PublishModelRequest, NotUsed> in, Metadata metadata) {
         Path upload;
         try {
             Files.createDirectories(settings.uploadsDir());
@@ -195,7 +197,7 @@ public final class VerdictServiceImpl implements VerdictService {
     }
 
     @Override
-    public CompletionStage<ListModelsResponse> listModels(ListModelsRequest in) {
+    public CompletionStage<ListModelsResponse> listModels(ListModelsRequest in, Metadata metadata) {
         int size = in.getPageSize() == 0 ? 100 : Math.min(in.getPageSize(), 1000);
         String after = in.getPageToken();
         return guarded(() -> catalog.list().thenApply(models -> {
@@ -213,7 +215,7 @@ public final class VerdictServiceImpl implements VerdictService {
     }
 
     @Override
-    public CompletionStage<GetModelResponse> getModel(GetModelRequest in) {
+    public CompletionStage<GetModelResponse> getModel(GetModelRequest in, Metadata metadata) {
         String name = in.getModel().contains("@") ? in.getModel().substring(0, in.getModel().indexOf('@'))
                 : in.getModel();
         return guarded(() -> catalog.get(name)
@@ -221,7 +223,7 @@ public final class VerdictServiceImpl implements VerdictService {
     }
 
     @Override
-    public CompletionStage<ValidatorInfoResponse> validatorInfo(ValidatorInfoRequest in) {
+    public CompletionStage<ValidatorInfoResponse> validatorInfo(ValidatorInfoRequest in, Metadata metadata) {
         ValidatorInfoResponse.Builder b = ValidatorInfoResponse.newBuilder()
                 .setNode(node)
                 .setEpoch(settings.epoch())
