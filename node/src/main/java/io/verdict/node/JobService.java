@@ -101,22 +101,28 @@ public final class JobService {
                     model.spec().agreementPolicy(), request.inputs().digest().toString(), encoded, r, q,
                     request.requester(), emptyToNull(request.clientRequestId()), maxTimeout.toMillis());
             Duration waitFor = wait;
-            return get(spec.jobId()).thenCompose(before -> AskPattern.<JobEntry.Command, StatusReply<JobView>>ask(
+            // A job accepted before this call started already existed (a retry or a duplicate).
+            long submittedAt = System.currentTimeMillis();
+            return AskPattern.<JobEntry.Command, StatusReply<JobView>>ask(
                             entry, replyTo -> new JobEntry.Submit(spec, waitFor, replyTo), waitFor.plus(ASK_MARGIN),
                             system.scheduler())
                     .thenCompose(reply -> {
-                        boolean existing = before.status() != JobView.Status.UNKNOWN;
                         if (reply.isSuccess()) {
-                            return CompletableFuture.completedFuture(new Submitted(reply.getValue(), model, existing));
+                            return CompletableFuture.completedFuture(submitted(reply.getValue(), model, submittedAt));
                         }
                         if (reply.getError() instanceof TimeoutException) {
                             // Not final within the caller's wait: return the job as it stands; it carries on.
-                            return get(spec.jobId()).thenApply(view -> new Submitted(view, model, existing));
+                            return get(spec.jobId()).thenApply(view -> submitted(view, model, submittedAt));
                         }
                         throw reply.getError() instanceof RuntimeException e ? e
                                 : new StatusReply.ErrorMessage(reply.getError().getMessage());
-                    }));
+                    });
         });
+    }
+
+    private static Submitted submitted(JobView view, ResolvedModel model, long submittedAt) {
+        boolean existing = view.request() != null && view.request().acceptedAt() < submittedAt;
+        return new Submitted(view, model, existing);
     }
 
     /** NaN and infinities are values most models are not defined for: refuse them by default. */
