@@ -5,24 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.verdict.persistence.CborSerializable;
+import io.verdict.persistence.journal.TestCounter.Add;
+import io.verdict.persistence.journal.TestCounter.Added;
+import io.verdict.persistence.journal.TestCounter.Command;
+import io.verdict.persistence.journal.TestCounter.Counter;
+import io.verdict.persistence.journal.TestCounter.Get;
+import io.verdict.persistence.journal.TestCounter.Total;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,62 +34,6 @@ class JournalRecoveryIT {
 
     @TempDir
     Path dataDir;
-
-    // --- a tiny event-sourced counter, test only -------------------------------------------------
-
-    interface Command extends CborSerializable {}
-
-    record Add(long amount, String note, ActorRef<Total> replyTo) implements Command {}
-
-    record Get(ActorRef<Total> replyTo) implements Command {}
-
-    record Added(long amount, String note) implements CborSerializable {}
-
-    record Total(long sum, List<String> notes) implements CborSerializable {
-        Total {
-            notes = List.copyOf(notes);
-        }
-
-        Total plus(Added e) {
-            List<String> n = new ArrayList<>(notes);
-            n.add(e.note());
-            return new Total(sum + e.amount(), n);
-        }
-    }
-
-    static final class Counter extends EventSourcedBehavior<Command, Added, Total> {
-        static Behavior<Command> create(String id) {
-            return new Counter(id);
-        }
-
-        private Counter(String id) {
-            super(PersistenceId.of("Counter", id));
-        }
-
-        @Override
-        public Total emptyState() {
-            return new Total(0, List.of());
-        }
-
-        @Override
-        public CommandHandler<Command, Added, Total> commandHandler() {
-            return newCommandHandlerBuilder().forAnyState()
-                    .onCommand(Add.class, (state, cmd) -> Effect().persist(new Added(cmd.amount(), cmd.note()))
-                            .thenReply(cmd.replyTo(), s -> s))
-                    .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
-                    .build();
-        }
-
-        @Override
-        public EventHandler<Total, Added> eventHandler() {
-            return newEventHandlerBuilder().forAnyState().onEvent(Added.class, Total::plus).build();
-        }
-
-        @Override
-        public boolean shouldSnapshot(Total state, Added event, long sequenceNr) {
-            return sequenceNr % 3 == 0;
-        }
-    }
 
     // --- the test ------------------------------------------------------------------------------
 
