@@ -30,7 +30,14 @@ public final class Main {
             System.out.println(usage());
             return;
         }
-        Config config = ConfigFactory.load(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.defaultApplication()));
+        Config config;
+        try {
+            config = NodeConfig.load(ConfigFactory.parseMap(overrides));
+        } catch (com.typesafe.config.ConfigException e) {
+            System.err.println("error: configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         long started = System.nanoTime();
         VerdictNode node;
         try {
@@ -71,6 +78,11 @@ public final class Main {
                 case "--host" -> out.put("verdict.grpc.host", v);
                 case "--port" -> out.put("verdict.grpc.port", Integer.parseInt(v));
                 case "--cluster-port" -> out.put("pekko.remote.artery.canonical.port", Integer.parseInt(v));
+                case "--journal" -> out.put(NodeConfig.JOURNAL_KEY, v);
+                case "--cassandra" -> {
+                    out.put(NodeConfig.JOURNAL_KEY, "cassandra");
+                    out.put("verdict.cassandra.contact-points", v);
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -80,9 +92,12 @@ public final class Main {
     static String usage() {
         return """
                 usage: verdict up [--data-dir DIR] [--host HOST] [--port PORT] [--cluster-port PORT]
+                                  [--journal h2|cassandra] [--cassandra HOST:PORT[,HOST:PORT...]]
                   --data-dir      where the journal, keys and models live (default ./data, env VERDICT_DATA_DIR)
                   --host          gRPC address to bind (default 127.0.0.1)
                   --port          gRPC port (default 50051, env VERDICT_GRPC_PORT; 0 = any free port)
-                  --cluster-port  Pekko cluster port (default 25520; 0 = any free port)""";
+                  --cluster-port  Pekko cluster port (default 25520; 0 = any free port)
+                  --journal       h2 (embedded, default) or cassandra (env VERDICT_JOURNAL)
+                  --cassandra     use the Cassandra journal at these contact points""";
     }
 }

@@ -18,7 +18,6 @@ import io.verdict.node.grpc.InferenceServiceImpl;
 import io.verdict.node.grpc.VerdictServiceImpl;
 import io.verdict.node.models.ModelCatalog;
 import io.verdict.node.models.ModelPublisher;
-import io.verdict.persistence.journal.H2Journal;
 import io.verdict.persistence.journal.JournalSchema;
 import io.verdict.persistence.models.ModelStore;
 import io.verdict.sharding.job.InferenceJob;
@@ -81,7 +80,7 @@ public final class VerdictNode implements AutoCloseable {
 
     /** Starts a node from a fully resolved configuration (see {@link Main} for the usual one). */
     public static VerdictNode start(Config appConfig) throws Exception {
-        Config config = H2Journal.withAbsoluteDataDir(appConfig);
+        Config config = NodeConfig.withAbsolutePaths(appConfig);
         NodeSettings settings = NodeSettings.from(config);
         Files.createDirectories(settings.dataDir());
         clearUploads(settings.uploadsDir());
@@ -102,7 +101,9 @@ public final class VerdictNode implements AutoCloseable {
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
-            JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            if (NodeConfig.isH2(config)) {
+                JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            }
 
             Map<ValidatorAddress, ActorRef<ValidatorProtocol.Execute>> hosted = new LinkedHashMap<>();
             for (int i = 0; i < keys.size(); i++) {
@@ -120,7 +121,7 @@ public final class VerdictNode implements AutoCloseable {
             ActorRef<JobEntry.Command> entry = system.systemActorOf(JobEntry.create(settings.maxInFlight()),
                     "job-entry", Props.empty());
 
-            ModelCatalog catalog = new ModelCatalog(system, ASK);
+            ModelCatalog catalog = new ModelCatalog(system, NodeConfig.readJournal(config), ASK);
             ModelPublisher publisher = new ModelPublisher(system, store, settings.modelLimits(), executor, ASK);
             JobService jobs = new JobService(system, catalog, entry, settings, jobSettings);
             AtomicBoolean ready = new AtomicBoolean();

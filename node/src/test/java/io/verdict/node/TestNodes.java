@@ -67,7 +67,7 @@ final class TestNodes {
                 "pekko.remote.artery.canonical.hostname", "127.0.0.1",
                 "pekko.remote.artery.canonical.port", 0,
                 "verdict.validators.keystore-strength", "LIGHT")));
-        return ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
+        return NodeConfig.load(overrides);
     }
 
     /** The Verdict and KServe clients of one node, on an actor system of the test (not the node's). */

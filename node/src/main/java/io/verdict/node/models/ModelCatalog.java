@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
@@ -31,14 +31,15 @@ public final class ModelCatalog {
 
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
-    private final JdbcReadJournal journal;
+    private final CurrentPersistenceIdsQuery journal;
     private final Duration timeout;
 
-    public ModelCatalog(ActorSystem<?> system, Duration timeout) {
+    /** @param readJournal the plugin id of the read journal of the node's journal */
+    public ModelCatalog(ActorSystem<?> system, String readJournal, Duration timeout) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.journal = PersistenceQuery.get(system)
-                .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+                .getReadJournalFor(CurrentPersistenceIdsQuery.class, readJournal);
         this.timeout = timeout;
     }
 

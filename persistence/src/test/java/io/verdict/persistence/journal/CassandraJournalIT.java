@@ -12,9 +12,6 @@ import io.verdict.persistence.journal.TestCounter.Command;
 import io.verdict.persistence.journal.TestCounter.Counter;
 import io.verdict.persistence.journal.TestCounter.Get;
 import io.verdict.persistence.journal.TestCounter.Total;
-import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,59 +40,23 @@ import org.junit.jupiter.api.Test;
  */
 class CassandraJournalIT {
 
-    private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(180);
-
-    private static Path script;
-    private static Path cassandraDir;
+    private static LocalCassandra cassandra;
     private static int cqlPort;
 
     @BeforeAll
     static void startCassandra() throws Exception {
-        script = repositoryRoot().resolve("scripts").resolve("cassandra");
         Path target = Path.of("target").toAbsolutePath();
         Files.createDirectories(target);
-        cassandraDir = Files.createTempDirectory(target, "cassandra-it-");
-        List<String> out = runScript("start", cassandraDir.toString());
-        cqlPort = Integer.parseInt(out.get(out.size() - 1).trim());
+        cassandra = LocalCassandra.start(LocalCassandra.repositoryRoot(),
+                Files.createTempDirectory(target, "cassandra-it-"));
+        cqlPort = cassandra.cqlPort();
     }
 
     @AfterAll
     static void stopCassandra() throws Exception {
-        if (cassandraDir != null) {
-            runScript("stop", cassandraDir.toString());
+        if (cassandra != null) {
+            cassandra.close();
         }
-    }
-
-    /** The git checkout: the first directory above the working directory with scripts/cassandra. */
-    private static Path repositoryRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isExecutable(dir.resolve("scripts").resolve("cassandra"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("scripts/cassandra not found above " + Path.of("").toAbsolutePath());
-    }
-
-    /** Runs the script, its stderr into the build output; returns its stdout lines. */
-    private static List<String> runScript(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(script.toString());
-        command.addAll(List.of(args));
-        Path stdout = Files.createTempFile(cassandraDir, "script-", ".out");
-        Process process = new ProcessBuilder(command)
-                .redirectOutput(stdout.toFile())
-                .redirectError(Redirect.INHERIT)
-                .start();
-        if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("scripts/cassandra " + String.join(" ", args) + " timed out");
-        }
-        List<String> lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException("scripts/cassandra " + String.join(" ", args) + " failed with exit code "
-                    + process.exitValue() + "; log: " + cassandraDir.resolve("cassandra.log"));
-        }
-        return lines;
     }
 
     private static ActorTestKit start() {
