@@ -128,21 +128,16 @@ public final class JobService {
     /** NaN and infinities are values most models are not defined for: refuse them by default. */
     static void rejectNonFinite(NamedTensors inputs) {
         inputs.asMap().forEach((name, t) -> {
-            double[] values = switch (t.dtype()) {
-                case FLOAT32 -> {
-                    float[] f = t.toFloats();
-                    double[] d = new double[f.length];
-                    for (int i = 0; i < f.length; i++) {
-                        d[i] = f[i];
-                    }
-                    yield d;
-                }
-                case FLOAT64 -> t.toDoubles();
-                default -> new double[0];
-            };
-            for (int i = 0; i < values.length; i++) {
-                if (!Double.isFinite(values[i])) {
-                    throw RequestRejected.invalid("input '" + name + "' holds " + values[i] + " at flat index " + i
+            boolean single = t.dtype() == io.verdict.inference.tensor.DType.FLOAT32;
+            if (!single && t.dtype() != io.verdict.inference.tensor.DType.FLOAT64) {
+                return;
+            }
+            java.nio.ByteBuffer data = t.buffer(); // a view, not a copy
+            long n = t.elementCount();
+            for (int i = 0; i < n; i++) {
+                double value = single ? data.getFloat(i * 4) : data.getDouble(i * 8);
+                if (!Double.isFinite(value)) {
+                    throw RequestRejected.invalid("input '" + name + "' holds " + value + " at flat index " + i
                             + "; inputs must be finite (verdict.limits.allow-non-finite-inputs is off)");
                 }
             }
