@@ -64,6 +64,12 @@ public final class InferenceJob
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "InferenceJob");
 
+  /**
+   * Tag of the events the read side projects (acceptance and the final outcome; votes and
+   * replacements stay untagged, they are only needed by the entity itself).
+   */
+  public static final String TAG = "verdict-job";
+
   // ---- commands ----
 
   public interface Command extends CborSerializable {}
@@ -196,6 +202,12 @@ public final class InferenceJob
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return event instanceof JobAccepted || event instanceof QuorumReached
+        || event instanceof JobDisputed || event instanceof JobFailed ? Set.of(TAG) : Set.of();
   }
 
   @Override

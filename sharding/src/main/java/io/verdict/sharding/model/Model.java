@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -34,6 +35,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 public final class Model extends EventSourcedBehaviorWithEnforcedReplies<Model.Command, Model.Event, Model.State> {
 
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Model");
+
+    /** Tag of every model event: the read side projects each model's history from it. */
+    public static final String TAG = "verdict-model";
 
     // --- protocol ------------------------------------------------------------------------------
 
@@ -125,6 +129,11 @@ public final class Model extends EventSourcedBehaviorWithEnforcedReplies<Model.C
     @Override
     public State emptyState() {
         return new State(name, List.of());
+    }
+
+    @Override
+    public Set<String> tagsFor(Event event) {
+        return Set.of(TAG);
     }
 
     @Override
