@@ -15,7 +15,10 @@ import picocli.CommandLine.Unmatched;
         "and publishes the demo models mlp and cnn on first start.",
         "Node options: --data-dir DIR (default ./data, env VERDICT_DATA_DIR),",
         "--host HOST (default 127.0.0.1), --port N (default 50051, env VERDICT_GRPC_PORT;",
-        "0 = any free port)."})
+        "0 = any free port), --cluster-port N (default 25520), --validators N (default 3),",
+        "--journal h2|cassandra, --cassandra HOST:PORT, --local-cassandra (start one),",
+        "--seed-nodes HOST:PORT,... (join a cluster), --nodes N (N node JVMs on one",
+        "Cassandra journal: ports PORT.., CLUSTER_PORT.., data DIR/node-1..)."})
 final class UpCommand extends CommandBase {
   @Unmatched
   List<String> nodeOptions;

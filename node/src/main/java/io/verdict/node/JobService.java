@@ -41,18 +41,37 @@ public final class JobService {
     private final ActorRef<JobEntry.Command> entry;
     private final NodeSettings settings;
     private final Duration maxTimeout;
+    private final JournalHealth journal;
 
     public JobService(ActorSystem<?> system, ModelCatalog catalog, ActorRef<JobEntry.Command> entry,
-                      NodeSettings settings, JobSettings jobSettings) {
+                      NodeSettings settings, JobSettings jobSettings, JournalHealth journal) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.catalog = catalog;
         this.entry = entry;
         this.settings = settings;
         this.maxTimeout = jobSettings.maxJobTimeout();
+        this.journal = journal;
     }
 
+    /**
+     * Runs the job (or joins it), completing when it is final or the caller's wait is over. While
+     * the journal is down the job is refused at once, and any failure is reported as UNAVAILABLE.
+     */
     public CompletionStage<Submitted> submit(Request request) {
+        if (!journal.isUp()) {
+            return CompletableFuture.failedFuture(journal.unavailable());
+        }
+        return journalAware(submitChecked(request));
+    }
+
+    /** A failure while the journal is down is the journal's fault: report it as such. */
+    private <T> CompletionStage<T> journalAware(CompletionStage<T> call) {
+        return call.exceptionallyCompose(failure -> CompletableFuture.failedFuture(
+                journal.isUp() ? failure : journal.unavailable()));
+    }
+
+    private CompletionStage<Submitted> submitChecked(Request request) {
         long bytes = request.inputs().asMap().values().stream().mapToLong(t -> t.byteLength()).sum();
         if (bytes > settings.maxRequestBytes()) {
             return CompletableFuture.failedFuture(RequestRejected.invalid("the request's inputs are " + bytes
@@ -146,7 +165,7 @@ public final class JobService {
 
     /** The job's current view (status UNKNOWN when no such job was submitted). */
     public CompletionStage<JobView> get(String jobId) {
-        return job(jobId).ask(InferenceJob.Get::new, Duration.ofSeconds(10));
+        return journalAware(job(jobId).ask(InferenceJob.Get::new, Duration.ofSeconds(10)));
     }
 
     /** Sends {@code subscriber} the job's view on every change until it is final. */

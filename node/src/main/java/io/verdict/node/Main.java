@@ -79,6 +79,8 @@ public final class Main {
                 case "--port" -> out.put("verdict.grpc.port", Integer.parseInt(v));
                 case "--cluster-port" -> out.put("pekko.remote.artery.canonical.port", Integer.parseInt(v));
                 case "--journal" -> out.put(NodeConfig.JOURNAL_KEY, v);
+                case "--seed-nodes" -> out.put("verdict.cluster.seed-nodes", v);
+                case "--validators" -> out.put("verdict.validators.count", Integer.parseInt(v));
                 case "--cassandra" -> {
                     out.put(NodeConfig.JOURNAL_KEY, "cassandra");
                     out.put("verdict.cassandra.contact-points", v);
@@ -93,11 +95,15 @@ public final class Main {
         return """
                 usage: verdict up [--data-dir DIR] [--host HOST] [--port PORT] [--cluster-port PORT]
                                   [--journal h2|cassandra] [--cassandra HOST:PORT[,HOST:PORT...]]
+                                  [--seed-nodes HOST:PORT[,HOST:PORT...]] [--validators N]
                   --data-dir      where the journal, keys and models live (default ./data, env VERDICT_DATA_DIR)
                   --host          gRPC address to bind (default 127.0.0.1)
                   --port          gRPC port (default 50051, env VERDICT_GRPC_PORT; 0 = any free port)
                   --cluster-port  Pekko cluster port (default 25520; 0 = any free port)
                   --journal       h2 (embedded, default) or cassandra (env VERDICT_JOURNAL)
-                  --cassandra     use the Cassandra journal at these contact points""";
+                  --cassandra     use the Cassandra journal at these contact points
+                  --seed-nodes    cluster ports of the nodes to join (env VERDICT_SEED_NODES; default: none,
+                                  the node forms a cluster of its own)
+                  --validators    validator identities this node hosts (default 3, env VERDICT_VALIDATORS)""";
     }
 }

@@ -25,17 +25,39 @@ public final class NodeConfig {
         String journal = probe.getString(JOURNAL_KEY);
         switch (journal) {
             case "h2" -> {
-                return probe;
+                return withSeedNodes(probe);
             }
             case "cassandra" -> {
                 Config layered = overrides
                         .withFallback(ConfigFactory.parseResources(CassandraJournal.CONFIG_RESOURCE))
                         .withFallback(application);
-                return CassandraJournal.withContactPoints(ConfigFactory.load(layered));
+                return withSeedNodes(CassandraJournal.withContactPoints(ConfigFactory.load(layered)));
             }
             default -> throw new ConfigException.BadValue(JOURNAL_KEY,
                     "the journal is 'h2' or 'cassandra', got '" + journal + "'");
         }
+    }
+
+    /**
+     * Turns {@code verdict.cluster.seed-nodes} ("host:port,host:port", the cluster ports of some
+     * nodes) into Pekko's list of seed node addresses; an empty value leaves the list as it is.
+     */
+    static Config withSeedNodes(Config config) {
+        String seeds = config.getString("verdict.cluster.seed-nodes").trim();
+        if (seeds.isEmpty()) {
+            return config;
+        }
+        String system = "verdict";
+        java.util.List<String> addresses = new java.util.ArrayList<>();
+        for (String seed : seeds.split(",")) {
+            String s = seed.trim();
+            if (!s.matches("[^:/@\\s]+:\\d{1,5}")) {
+                throw new ConfigException.BadValue("verdict.cluster.seed-nodes",
+                        "expected host:port[,host:port...], got '" + seed + "'");
+            }
+            addresses.add("pekko://" + system + "@" + s);
+        }
+        return ConfigFactory.parseMap(java.util.Map.of("pekko.cluster.seed-nodes", addresses)).withFallback(config);
     }
 
     static boolean isH2(Config config) {

@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import io.verdict.actors.entry.JobEntry;
 import io.verdict.actors.executor.ModelExecutor;
 import io.verdict.actors.executor.ModelUnavailable;
-import io.verdict.actors.validator.LocalValidatorDirectory;
+import io.verdict.actors.validator.ClusterValidatorDirectory;
 import io.verdict.actors.validator.Validator;
 import io.verdict.actors.validator.ValidatorKeyring;
 import io.verdict.api.kserve.GRPCInferenceService;
@@ -24,6 +24,7 @@ import io.verdict.sharding.job.InferenceJob;
 import io.verdict.sharding.job.JobSettings;
 import io.verdict.sharding.job.ValidatorProtocol;
 import io.verdict.sharding.model.Model;
+import io.verdict.sharding.validators.ValidatorRegistry;
 import io.verdict.verification.keys.ValidatorAddress;
 import io.verdict.verification.keys.ValidatorKey;
 import java.io.IOException;
@@ -105,16 +106,20 @@ public final class VerdictNode implements AutoCloseable {
                 JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
             }
 
+            String node = cluster.selfMember().address().toString();
+            ValidatorRegistry.init(system);
+            ClusterValidatorDirectory directory = ClusterValidatorDirectory.start(system, settings.domain(),
+                    settings.directoryRefresh());
             Map<ValidatorAddress, ActorRef<ValidatorProtocol.Execute>> hosted = new LinkedHashMap<>();
             for (int i = 0; i < keys.size(); i++) {
                 ValidatorKey key = keys.get(i);
-                hosted.put(key.address(), system.systemActorOf(
+                ActorRef<ValidatorProtocol.Execute> ref = system.systemActorOf(
                         Validator.create(key, settings.domain(), executor, settings.conductOf(i)),
-                        Validator.actorName(key), Props.empty()));
+                        Validator.actorName(key), Props.empty());
+                hosted.put(key.address(), ref);
+                ClusterValidatorDirectory.register(system, ref);
             }
-            String node = cluster.selfMember().address().toString();
-            LocalValidatorDirectory directory = new LocalValidatorDirectory(settings.epoch(), settings.threshold(),
-                    settings.domain(), node, hosted);
+            registerValidators(system, directory, node, List.copyOf(hosted.keySet()), settings.threshold());
             JobSettings jobSettings = JobSettings.fromConfig(config);
             Model.init(system);
             InferenceJob.init(system, directory, jobSettings);
@@ -123,16 +128,19 @@ public final class VerdictNode implements AutoCloseable {
 
             ModelCatalog catalog = new ModelCatalog(system, NodeConfig.readJournal(config), ASK);
             ModelPublisher publisher = new ModelPublisher(system, store, settings.modelLimits(), executor, ASK);
-            JobService jobs = new JobService(system, catalog, entry, settings, jobSettings);
+            JournalHealth journal = NodeConfig.isH2(config) ? JournalHealth.embedded()
+                    : JournalHealth.cassandra(system, Duration.ofSeconds(1));
+            JobService jobs = new JobService(system, catalog, entry, settings, jobSettings, journal);
             AtomicBoolean ready = new AtomicBoolean();
             List<ValidatorAddress> addresses = List.copyOf(hosted.keySet());
 
             @SuppressWarnings("unchecked")
             org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> handler = ServiceHandler.concatOrNotFound(
-                    GRPCInferenceServicePowerApiHandlerFactory.partial(new InferenceServiceImpl(jobs, catalog, ready::get),
+                    GRPCInferenceServicePowerApiHandlerFactory.partial(new InferenceServiceImpl(jobs, catalog,
+                            () -> ready.get() && journal.isUp()),
                             GRPCInferenceService.name, system),
                     VerdictServicePowerApiHandlerFactory.partial(new VerdictServiceImpl(system, jobs, catalog, publisher,
-                            settings, addresses, node), VerdictService.name, system),
+                            settings, directory, addresses, node), VerdictService.name, system),
                     ServerReflection.create(List.of(GRPCInferenceService.description, VerdictService.description),
                             system));
             ServerBinding binding = Http.get(system).newServerAt(settings.grpcHost(), settings.grpcPort())
@@ -148,6 +156,44 @@ public final class VerdictNode implements AutoCloseable {
             system.terminate();
             executor.close();
             throw e;
+        }
+    }
+
+    /**
+     * Makes this node's validators members of the cluster's validator set (a new epoch if any is
+     * new) and waits until the directory sees them live in it, so the node never serves with a
+     * pool that lacks its own validators. The registry may take a while to answer while the
+     * cluster forms or the journal starts: retried for up to two minutes.
+     */
+    private static void registerValidators(ActorSystem<?> system, ClusterValidatorDirectory directory, String node,
+                                           List<ValidatorAddress> addresses, int threshold) throws Exception {
+        List<String> text = addresses.stream().map(ValidatorAddress::toString).toList();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        ValidatorRegistry.Current current = null;
+        Exception last = null;
+        while (current == null && System.nanoTime() < deadline) {
+            try {
+                current = ValidatorRegistry.ref(system)
+                        .<ValidatorRegistry.Current>ask(reply -> new ValidatorRegistry.Register(node, text, threshold,
+                                reply), Duration.ofSeconds(10))
+                        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                last = e;
+                LOG.info("validator registry not answering yet ({}); retrying", e.toString());
+            }
+        }
+        if (current == null) {
+            throw new IllegalStateException("could not register this node's validators with the cluster's "
+                    + "validator registry within 2 minutes", last);
+        }
+        LOG.info("validators {} registered; validator set epoch {} has {} member(s)", text, current.epoch(),
+                current.members().size());
+        while (!addresses.stream().allMatch(a -> directory.snapshot().handle(a).isPresent())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("this node's validators did not appear in the validator directory "
+                        + "within 2 minutes");
+            }
+            Thread.sleep(20);
         }
     }
 

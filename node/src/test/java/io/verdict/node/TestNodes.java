@@ -74,8 +74,12 @@ final class TestNodes {
     record Clients(VerdictServiceClient verdict, GRPCInferenceServiceClient inference) {
 
         static Clients connect(ActorSystem<Void> clientSystem, VerdictNode node) {
+            return connect(clientSystem, node.grpcPort());
+        }
+
+        static Clients connect(ActorSystem<Void> clientSystem, int grpcPort) {
             GrpcClientSettings settings = GrpcClientSettings
-                    .connectToServiceAt("127.0.0.1", node.grpcPort(), clientSystem)
+                    .connectToServiceAt("127.0.0.1", grpcPort, clientSystem)
                     .withTls(false)
                     .withDeadline(CALL_DEADLINE);
             return new Clients(VerdictServiceClient.create(settings, clientSystem),

@@ -103,7 +103,9 @@ public final class GrpcErrors {
 
     private static boolean isJournalFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException) {
+            if (t instanceof java.sql.SQLException
+                    || t instanceof com.datastax.oss.driver.api.core.DriverException
+                    || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException) {
                 return true;
             }
         }

@@ -26,8 +26,11 @@ import io.verdict.node.RequestRejected;
 import io.verdict.node.models.ModelCatalog;
 import io.verdict.node.models.ModelPublisher;
 import io.verdict.sharding.job.JobView;
+import io.verdict.sharding.job.ValidatorDirectory;
+import io.verdict.sharding.job.ValidatorPool;
 import io.verdict.sharding.model.ModelView;
 import io.verdict.verification.keys.ValidatorAddress;
+import io.verdict.verification.quorum.ValidatorSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,16 +57,19 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
     private final ModelCatalog catalog;
     private final ModelPublisher publisher;
     private final NodeSettings settings;
+    private final ValidatorDirectory directory;
     private final List<ValidatorAddress> validators;
     private final String node;
 
     public VerdictServiceImpl(ActorSystem<?> system, JobService jobs, ModelCatalog catalog, ModelPublisher publisher,
-                              NodeSettings settings, List<ValidatorAddress> validators, String node) {
+                              NodeSettings settings, ValidatorDirectory directory, List<ValidatorAddress> validators,
+                              String node) {
         this.system = system;
         this.jobs = jobs;
         this.catalog = catalog;
         this.publisher = publisher;
         this.settings = settings;
+        this.directory = directory;
         this.validators = List.copyOf(validators);
         this.node = node;
     }
@@ -224,16 +230,31 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
 
     @Override
     public CompletionStage<ValidatorInfoResponse> validatorInfo(ValidatorInfoRequest in, Metadata metadata) {
+        ValidatorPool pool = directory.snapshot();
+        ValidatorSet set = pool.set();
         ValidatorInfoResponse.Builder b = ValidatorInfoResponse.newBuilder()
                 .setNode(node)
-                .setEpoch(settings.epoch())
+                .setEpoch(pool.epoch())
+                .setThreshold(set == null ? 0 : set.threshold())
                 .setChainId(settings.domain().chainId())
                 .setAnchorContract(settings.domain().verifyingContract().toString());
-        validators.forEach(a -> b.addValidators(io.verdict.api.v1.Validator.newBuilder()
-                .setAddress(a.toString())
-                .setEpoch(settings.epoch())
-                .setState(ValidatorState.VALIDATOR_STATE_ACTIVE)));
+        validators.forEach(a -> b.addValidators(validator(pool, a)));
+        if (set != null) {
+            set.members().forEach(a -> b.addClusterValidators(validator(pool, a)));
+        }
         return CompletableFuture.completedFuture(b.build());
+    }
+
+    private static io.verdict.api.v1.Validator validator(ValidatorPool pool, ValidatorAddress address) {
+        var live = pool.handle(address);
+        boolean member = pool.set() != null && pool.set().contains(address);
+        return io.verdict.api.v1.Validator.newBuilder()
+                .setAddress(address.toString())
+                .setEpoch(member ? pool.epoch() : 0)
+                .setState(member && live.isPresent() ? ValidatorState.VALIDATOR_STATE_ACTIVE
+                        : ValidatorState.VALIDATOR_STATE_INACTIVE)
+                .setNode(live.map(ValidatorPool.ValidatorHandle::node).orElse(""))
+                .build();
     }
 
     private CompletionStage<JobView> known(String jobId) {

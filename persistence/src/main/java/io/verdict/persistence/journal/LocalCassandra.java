@@ -68,6 +68,23 @@ public final class LocalCassandra implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * Stops Cassandra (by PID), keeping its data: {@link #restart()} brings it back on the same
+     * contact point.
+     */
+    public void stop() throws IOException, InterruptedException {
+        run(script, dir, "stop", dir.toString());
+    }
+
+    /** Starts it again after {@link #stop()}, on the same ports; returns when CQL answers. */
+    public void restart() throws IOException, InterruptedException {
+        List<String> out = run(script, dir, "start", dir.toString(), "--port", Integer.toString(cqlPort));
+        int port = Integer.parseInt(out.get(out.size() - 1).trim());
+        if (port != cqlPort) {
+            throw new IOException("Cassandra restarted on port " + port + " instead of " + cqlPort);
+        }
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
         run(script, dir, "stop", dir.toString());

@@ -27,6 +27,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -56,6 +57,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Waiters (Submit) and watchers (Watch) are kept in memory; after a restart a client simply
  * asks again, and the job id (derived from the request) brings it back to the same entity.
+ *
+ * <p>In the cluster the entities are remembered (sharding's remember-entities, stored in the
+ * journal): when a node dies, its shards move to the survivors, which restart every running job
+ * there; recovery re-asks the outstanding members and re-arms the deadline. A finished job
+ * passivates itself {@code verdict.jobs.passivate-finished-after} after it finished or was last
+ * read, which also forgets it.
  */
 public final class InferenceJob
     extends EventSourcedBehaviorWithEnforcedReplies<InferenceJob.Command, InferenceJob.Event,
@@ -92,6 +99,8 @@ public final class InferenceJob
   private record MemberLost(String validator, String reason) implements Command {}
 
   private enum DeadlineReached implements Command { INSTANCE }
+
+  private enum PassivateFinished implements Command { INSTANCE }
 
   // ---- events ----
 
@@ -161,12 +170,16 @@ public final class InferenceJob
   private final ValidatorDirectory directory;
   private final JobSettings settings;
   private final ActorRef<ValidatorProtocol.ExecutionResult> answers;
+  private final Optional<Passivation> passivation;
   private final List<ActorRef<StatusReply<JobView>>> waiters = new ArrayList<>();
   private final List<ActorRef<JobView>> watchers = new ArrayList<>();
 
+  /** Where a finished job asks to be stopped, and after how long. */
+  private record Passivation(ActorRef<ClusterSharding.ShardCommand> shard, Duration after) {}
+
   private InferenceJob(String jobId, ActorContext<Command> context,
                        TimerScheduler<Command> timers, ValidatorDirectory directory,
-                       JobSettings settings) {
+                       JobSettings settings, Optional<Passivation> passivation) {
     super(PersistenceId.of(ENTITY_KEY.name(), jobId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.jobId = jobId;
@@ -176,22 +189,39 @@ public final class InferenceJob
     this.settings = settings;
     this.answers = context.messageAdapter(ValidatorProtocol.ExecutionResult.class,
         ValidatorAnswered::new);
+    this.passivation = passivation;
   }
 
-  /** Starts cluster sharding for jobs on this node. */
+  /**
+   * Starts cluster sharding for jobs on this node, with remembered entities (see the class
+   * comment); {@code verdict.jobs.passivate-finished-after} is read from the system's config.
+   */
   public static void init(ActorSystem<?> system, ValidatorDirectory directory,
                           JobSettings settings) {
+    Duration idle = system.settings().config()
+        .getDuration("verdict.jobs.passivate-finished-after");
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        ctx -> create(ctx.getEntityId(), directory, settings)));
+            ctx -> create(ctx.getEntityId(), directory, settings,
+                Optional.of(new Passivation(ctx.getShard(), idle))))
+        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
-  /** The entity of job {@code jobId} ({@code 0x} + 64 lowercase hex). */
+  /**
+   * The entity of job {@code jobId} ({@code 0x} + 64 lowercase hex), outside sharding (tests): it
+   * never passivates itself.
+   */
   public static Behavior<Command> create(String jobId, ValidatorDirectory directory,
                                          JobSettings settings) {
+    return create(jobId, directory, settings, Optional.empty());
+  }
+
+  private static Behavior<Command> create(String jobId, ValidatorDirectory directory,
+                                          JobSettings settings,
+                                          Optional<Passivation> passivation) {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(settings, "settings");
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new InferenceJob(jobId, ctx, timers, directory, settings)));
+        new InferenceJob(jobId, ctx, timers, directory, settings, passivation)));
   }
 
   @Override
@@ -218,14 +248,17 @@ public final class InferenceJob
         .onCommand(Watch.class, this::onWatch);
     b.forStateType(NoJob.class)
         .onCommand(Submit.class, this::onSubmitNew)
+        .onCommand(PassivateFinished.class, this::onPassivate)
         .onAnyCommand(this::ignore);
     b.forStateType(Running.class)
         .onCommand(Submit.class, this::onSubmitRunning)
         .onCommand(ValidatorAnswered.class, this::onAnswer)
         .onCommand(MemberLost.class, this::onMemberLost)
-        .onCommand(DeadlineReached.class, this::onDeadline);
+        .onCommand(DeadlineReached.class, this::onDeadline)
+        .onCommand(PassivateFinished.class, this::ignore);
     b.forStateType(Finished.class)
         .onCommand(Submit.class, this::onSubmitFinished)
+        .onCommand(PassivateFinished.class, this::onPassivate)
         .onAnyCommand(this::ignore);
     return b.build();
   }
@@ -257,7 +290,15 @@ public final class InferenceJob
   // ---- command handlers ----
 
   private ReplyEffect<Event, State> onGet(State state, Get c) {
+    if (!(state instanceof Running)) {
+      armPassivation();
+    }
     return Effect().reply(c.replyTo(), view(state));
+  }
+
+  private ReplyEffect<Event, State> onPassivate(State state, PassivateFinished c) {
+    passivation.ifPresent(p -> p.shard().tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onWatch(State state, Watch c) {
@@ -496,6 +537,7 @@ public final class InferenceJob
     Job job = jobOf(after);
     if (after instanceof Finished) {
       timers.cancelAll();
+      armPassivation();
       JobView view = job.view();
       StatusReply<JobView> reply = finalReply(job, view);
       waiters.forEach(w -> w.tell(reply));
@@ -525,6 +567,9 @@ public final class InferenceJob
   }
 
   private void onRecoveryCompleted(State state) {
+    if (state instanceof Finished || state instanceof NoJob) {
+      armPassivation();
+    }
     if (state instanceof Running running) {
       Job job = running.job();
       context.getLog().info("job {} recovered while running; re-asking {}", jobId,
@@ -554,6 +599,12 @@ public final class InferenceJob
             + "validator actor)"));
       }
     }
+  }
+
+  /** (Re)starts the timer after which a finished job stops itself; none outside sharding. */
+  private void armPassivation() {
+    passivation.ifPresent(p ->
+        timers.startSingleTimer("passivate", PassivateFinished.INSTANCE, p.after()));
   }
 
   private void armDeadline(Job job) {

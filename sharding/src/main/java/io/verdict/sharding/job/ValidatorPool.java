@@ -16,7 +16,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * under, and the live validator actors. Not persisted (it holds actor refs).
  *
  * <p>Only live validators that are members of {@code set} are usable; others are ignored, as is a
- * second handle for the same address.
+ * second handle for the same address. {@link #none} is the pool of a node that does not know any
+ * validator set yet: {@code set} is null and no validator is usable.
  */
 public record ValidatorPool(ValidatorSet set, AttestationDomain domain,
                             List<ValidatorHandle> validators) {
@@ -32,19 +33,24 @@ public record ValidatorPool(ValidatorSet set, AttestationDomain domain,
   }
 
   public ValidatorPool {
-    Objects.requireNonNull(set, "set");
     Objects.requireNonNull(domain, "domain");
     Map<ValidatorAddress, ValidatorHandle> usable = new LinkedHashMap<>();
     for (ValidatorHandle h : validators) {
-      if (set.contains(h.address())) {
+      if (set != null && set.contains(h.address())) {
         usable.putIfAbsent(h.address(), h);
       }
     }
     validators = List.copyOf(usable.values());
   }
 
+  /** No validator set known yet: nothing is usable. */
+  public static ValidatorPool none(AttestationDomain domain) {
+    return new ValidatorPool(null, domain, List.of());
+  }
+
+  /** The epoch of {@link #set}, 0 when no set is known yet. */
   public long epoch() {
-    return set.epoch();
+    return set == null ? 0 : set.epoch();
   }
 
   /** Number of usable live validators. */
