@@ -59,16 +59,7 @@ public final class JobService {
      * the journal is down the job is refused at once, and any failure is reported as UNAVAILABLE.
      */
     public CompletionStage<Submitted> submit(Request request) {
-        if (!journal.isUp()) {
-            return CompletableFuture.failedFuture(journal.unavailable());
-        }
-        return journalAware(submitChecked(request));
-    }
-
-    /** A failure while the journal is down is the journal's fault: report it as such. */
-    private <T> CompletionStage<T> journalAware(CompletionStage<T> call) {
-        return call.exceptionallyCompose(failure -> CompletableFuture.failedFuture(
-                journal.isUp() ? failure : journal.unavailable()));
+        return journal.guard(() -> submitChecked(request));
     }
 
     private CompletionStage<Submitted> submitChecked(Request request) {
@@ -165,7 +156,7 @@ public final class JobService {
 
     /** The job's current view (status UNKNOWN when no such job was submitted). */
     public CompletionStage<JobView> get(String jobId) {
-        return journalAware(job(jobId).ask(InferenceJob.Get::new, Duration.ofSeconds(10)));
+        return journal.guard(() -> job(jobId).ask(InferenceJob.Get::new, Duration.ofSeconds(10)));
     }
 
     /** Sends {@code subscriber} the job's view on every change until it is final. */

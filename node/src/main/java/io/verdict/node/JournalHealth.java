@@ -1,8 +1,13 @@
 package io.verdict.node;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
@@ -11,8 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the journal answers right now. On Cassandra a probe query runs every {@code interval}
- * through the journal plugin's own session; while it fails, new jobs are refused at once with
+ * Whether the journal answers right now. On Cassandra a probe query runs every {@code interval}; while it fails, new jobs are refused at once with
  * UNAVAILABLE (instead of waiting for a write that cannot happen) and failures of calls that need
  * the journal are reported as UNAVAILABLE, not as time-outs or internal errors. The embedded H2
  * journal lives in the node's process and is always considered up.
@@ -20,10 +24,17 @@ import org.slf4j.LoggerFactory;
 public final class JournalHealth {
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalHealth.class);
-    private static final String PLUGIN_SESSION = "pekko.persistence.cassandra";
+    /**
+     * The session the probe uses: the shared model store's (same driver settings as the journal).
+     * Not the journal plugin's own session: a session is created once per config path, and the
+     * plugin creates its keyspaces only when it creates its session itself.
+     */
+    private static final String PROBE_SESSION = "verdict.cassandra.models.session";
 
     /** Null while up; otherwise why the last probe failed. */
     private final AtomicReference<String> problem = new AtomicReference<>();
+    /** Calls waiting on the journal: failed with UNAVAILABLE the moment it goes down. */
+    private final Set<Runnable> waiting = ConcurrentHashMap.newKeySet();
     private final String name;
 
     private JournalHealth(String name) {
@@ -39,7 +50,7 @@ public final class JournalHealth {
     public static JournalHealth cassandra(ActorSystem<?> system, Duration interval) {
         JournalHealth health = new JournalHealth("Cassandra");
         CassandraSession session = CassandraSessionRegistry.get(system)
-                .sessionFor(CassandraSessionSettings.create(PLUGIN_SESSION));
+                .sessionFor(CassandraSessionSettings.create(PROBE_SESSION));
         system.scheduler().scheduleWithFixedDelay(interval, interval, () -> session
                 .selectOne("SELECT release_version FROM system.local")
                 .toCompletableFuture()
@@ -59,8 +70,40 @@ public final class JournalHealth {
         String text = failure.getCause() != null && failure.getMessage() != null
                 && failure.getMessage().startsWith("java.") ? failure.getCause().toString() : failure.toString();
         if (problem.getAndSet(text) == null) {
-            LOG.warn("the journal ({}) does not answer: {}", name, text);
+            LOG.warn("the journal ({}) does not answer: {}; failing {} waiting call(s) with UNAVAILABLE", name,
+                    text, waiting.size());
+            waiting.forEach(Runnable::run);
         }
+    }
+
+    /**
+     * {@code call}, unless the journal is down now or goes down before it completes: then
+     * UNAVAILABLE at once, instead of a time-out once the caller's wait is over (the work itself
+     * goes on where it can, and a retry of the same request joins it).
+     */
+    public <T> CompletionStage<T> guard(Supplier<CompletionStage<T>> call) {
+        if (!isUp()) {
+            return CompletableFuture.failedFuture(unavailable());
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Runnable fail = () -> result.completeExceptionally(unavailable());
+        waiting.add(fail);
+        CompletionStage<T> stage;
+        try {
+            stage = call.get();
+        } catch (RuntimeException e) {
+            waiting.remove(fail);
+            return CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((value, failure) -> {
+            waiting.remove(fail);
+            if (failure == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(isUp() ? failure : unavailable());
+            }
+        });
+        return result;
     }
 
     public boolean isUp() {

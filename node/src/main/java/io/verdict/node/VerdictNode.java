@@ -3,7 +3,6 @@ package io.verdict.node;
 import com.typesafe.config.Config;
 import io.verdict.actors.entry.JobEntry;
 import io.verdict.actors.executor.ModelExecutor;
-import io.verdict.actors.executor.ModelUnavailable;
 import io.verdict.actors.validator.ClusterValidatorDirectory;
 import io.verdict.actors.validator.Validator;
 import io.verdict.actors.validator.ValidatorKeyring;
@@ -17,9 +16,11 @@ import io.verdict.inference.tensorflow.TensorFlowEngine;
 import io.verdict.node.grpc.InferenceServiceImpl;
 import io.verdict.node.grpc.VerdictServiceImpl;
 import io.verdict.node.models.ModelCatalog;
+import io.verdict.node.models.ModelLocator;
 import io.verdict.node.models.ModelPublisher;
 import io.verdict.persistence.journal.JournalSchema;
 import io.verdict.persistence.models.ModelStore;
+import io.verdict.persistence.models.SharedModelStore;
 import io.verdict.sharding.job.InferenceJob;
 import io.verdict.sharding.job.JobSettings;
 import io.verdict.sharding.job.ValidatorProtocol;
@@ -89,12 +90,8 @@ public final class VerdictNode implements AutoCloseable {
         List<ValidatorKey> keys = ValidatorKeyring.loadOrCreate(settings.keysDir(), settings.validatorCount(),
                 settings.keystorePassword(), settings.keystoreStrength());
         ModelStore store = new ModelStore(settings.modelsDir());
-        ModelExecutor executor = new ModelExecutor(new TensorFlowEngine(), digest -> {
-            if (!store.contains(digest)) {
-                throw new ModelUnavailable(digest);
-            }
-            return store.path(digest);
-        }, settings.executor());
+        ModelLocator locator = new ModelLocator(store);
+        ModelExecutor executor = new ModelExecutor(new TensorFlowEngine(), locator, settings.executor());
 
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "verdict", config);
         try {
@@ -104,6 +101,8 @@ public final class VerdictNode implements AutoCloseable {
             }
             if (NodeConfig.isH2(config)) {
                 JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } else {
+                locator.share(SharedModelStore.create(system, store, settings.modelLimits()));
             }
 
             String node = cluster.selfMember().address().toString();
@@ -127,7 +126,8 @@ public final class VerdictNode implements AutoCloseable {
                     "job-entry", Props.empty());
 
             ModelCatalog catalog = new ModelCatalog(system, NodeConfig.readJournal(config), ASK);
-            ModelPublisher publisher = new ModelPublisher(system, store, settings.modelLimits(), executor, ASK);
+            ModelPublisher publisher = new ModelPublisher(system, store, settings.modelLimits(), executor, ASK,
+                    locator.shared());
             JournalHealth journal = NodeConfig.isH2(config) ? JournalHealth.embedded()
                     : JournalHealth.cassandra(system, Duration.ofSeconds(1));
             JobService jobs = new JobService(system, catalog, entry, settings, jobSettings, journal);

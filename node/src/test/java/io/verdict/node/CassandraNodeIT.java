@@ -12,8 +12,11 @@ import io.verdict.api.v1.ListModelsRequest;
 import io.verdict.api.v1.SubmitResponse;
 import io.verdict.inference.demo.DemoModels;
 import io.verdict.persistence.journal.LocalCassandra;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A node on the Cassandra journal, chosen by configuration: a real Cassandra 5 process started by
  * scripts/cassandra; jobs, receipts and models written by one node are all there for a new node
- * started on the same keyspaces.
+ * started on the same keyspaces; a node with an empty model store fetches a model published by
+ * another node from shared storage and runs it.
  */
 class CassandraNodeIT {
 
@@ -59,6 +63,49 @@ class CassandraNodeIT {
                 verdict.cassandra.journal-keyspace = verdict_node_it_journal
                 verdict.cassandra.snapshot-keyspace = verdict_node_it_snapshot
                 """.formatted(cassandra.contactPoint())));
+    }
+
+    @Test
+    void aNodeWithoutTheModelFetchesItFromSharedStorage() throws Exception {
+        String hocon = """
+                verdict.journal = cassandra
+                verdict.cassandra.contact-points = ["%s"]
+                verdict.cassandra.journal-keyspace = verdict_fetch_it_journal
+                verdict.cassandra.snapshot-keyspace = verdict_fetch_it_snapshot
+                verdict.cassandra.models.keyspace = verdict_fetch_it_models
+                """.formatted(cassandra.contactPoint());
+        Path dirA = TestNodes.tempDir("cassandra-node-a-");
+        Path dirB = TestNodes.tempDir("cassandra-node-b-");
+        try {
+            // Node A publishes the demo models: into its own store and into shared storage.
+            VerdictNode a = VerdictNode.start(TestNodes.config(dirA, hocon));
+            a.stop();
+            // Node B has an empty store; the catalog knows the models, so it does not publish them.
+            VerdictNode b = VerdictNode.start(TestNodes.config(dirB, hocon));
+            TestNodes.Clients clients = TestNodes.Clients.connect(clientSystem, b);
+            try {
+                assertThat(storedModels(b)).isEmpty();
+                SubmitResponse response = await(clients.verdict().submit(
+                        submit("mlp", DemoModels.sampleInput(DemoModels.Kind.MLP, 1, 902))));
+                assertThat(response.getJob().getStatus()).isEqualTo(JobStatus.JOB_STATUS_AGREED);
+                TestNodes.verifiedReceipt(response.getJob().getReceiptJson());
+                // Fetched by its digest, verified and stored: the same directory name as on node A.
+                assertThat(storedModels(b)).hasSize(1).isSubsetOf(storedModels(a));
+            } finally {
+                clients.close();
+                b.stop();
+            }
+        } finally {
+            TestNodes.deleteRecursively(dirA);
+            TestNodes.deleteRecursively(dirB);
+        }
+    }
+
+    /** The digest directories of a node's model store (temporaries start with '.'). */
+    private static List<String> storedModels(VerdictNode node) throws IOException {
+        try (Stream<Path> files = Files.list(node.settings().modelsDir())) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
     }
 
     @Test

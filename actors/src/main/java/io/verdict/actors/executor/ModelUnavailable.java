@@ -12,6 +12,12 @@ public final class ModelUnavailable extends RuntimeException {
         this.digest = digest;
     }
 
+    /** Not available, and why (for example, fetching it from shared storage failed). */
+    public ModelUnavailable(ModelDigest digest, String reason, Throwable cause) {
+        super("model " + digest + " is not available on this node: " + reason, cause);
+        this.digest = digest;
+    }
+
     public ModelDigest digest() {
         return digest;
     }

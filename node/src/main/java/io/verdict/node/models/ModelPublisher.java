@@ -9,6 +9,7 @@ import io.verdict.inference.model.ModelDigest;
 import io.verdict.node.RequestRejected;
 import io.verdict.persistence.models.ModelImportException;
 import io.verdict.persistence.models.ModelStore;
+import io.verdict.persistence.models.SharedModelStore;
 import io.verdict.sharding.model.Model;
 import io.verdict.sharding.model.ModelNames;
 import io.verdict.sharding.model.ModelVersionSpec;
@@ -36,8 +37,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * extraction, limits, and the digest the publisher claimed checked against the files), the engine
  * loads it once to read its signature (which also proves it loads, and leaves it warm), the
  * agreement policy is checked against that signature, and only then is the version recorded by
- * the model's entity. A refused upload leaves nothing behind but the uploaded file, which the
- * caller deletes.
+ * the model's entity. On a cluster the artifact is first uploaded to the shared model store, so
+ * that every node that sees the version can fetch it. A refused upload leaves nothing behind but
+ * the uploaded file, which the caller deletes.
  */
 public final class ModelPublisher {
 
@@ -50,9 +52,17 @@ public final class ModelPublisher {
     private final ClusterSharding sharding;
     private final Executor blocking;
     private final Duration timeout;
+    private final Optional<SharedModelStore> shared;
 
     public ModelPublisher(ActorSystem<?> system, ModelStore store, ModelStore.Limits limits, ModelExecutor executor,
                           Duration timeout) {
+        this(system, store, limits, executor, timeout, Optional.empty());
+    }
+
+    /** With {@code shared}, a version is recorded only after its artifact is in shared storage. */
+    public ModelPublisher(ActorSystem<?> system, ModelStore store, ModelStore.Limits limits, ModelExecutor executor,
+                          Duration timeout, Optional<SharedModelStore> shared) {
+        this.shared = shared;
         this.store = store;
         this.limits = limits;
         this.executor = executor;
@@ -105,9 +115,22 @@ public final class ModelPublisher {
                                     "tensorflow", policy.canonicalText(), signatures(signature.inputs().values()),
                                     signatures(signature.outputs().values()), sizeOf(imported.path()),
                                     upload.publishedBy());
-                            return sharding.entityRefFor(Model.ENTITY_KEY, upload.name())
-                                    .<ModelView>askWithStatus(replyTo -> new Model.Publish(spec, replyTo), timeout);
+                            return share(imported.digest()).thenCompose(shared -> sharding
+                                    .entityRefFor(Model.ENTITY_KEY, upload.name())
+                                    .<ModelView>askWithStatus(replyTo -> new Model.Publish(spec, replyTo), timeout));
                         }));
+    }
+
+    /** Uploads the artifact to shared storage (a no-op on a single node, or when it is there already). */
+    private CompletionStage<Boolean> share(ModelDigest digest) {
+        if (shared.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return shared.get().put(digest).exceptionally(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw new RequestRejected(RequestRejected.Kind.UNAVAILABLE, "cannot store model " + digest
+                    + " in shared storage; retry later (" + cause.getMessage() + ")");
+        });
     }
 
     /** Zips a directory into the uploads folder and publishes it (demo models, local tools). */

@@ -127,10 +127,39 @@ public final class ModelStore {
      */
     public Imported importZip(InputStream zip, ModelDigest claimed, Limits limits) {
         Path spool = null;
-        Path staging = null;
         try {
             spool = Files.createTempFile(root, ".upload-", ".zip");
             spoolBounded(zip, spool, limits.maxArchiveBytes());
+            return importSpooled(spool, claimed, limits);
+        } catch (IOException e) {
+            throw new UncheckedIOException("model store " + root + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(spool);
+        }
+    }
+
+    /**
+     * As {@link #importZip(InputStream, ModelDigest, Limits)}, for a zip already in a file (which is
+     * read in place, never modified or deleted).
+     */
+    public Imported importZip(Path zip, ModelDigest claimed, Limits limits) {
+        try {
+            long size = Files.size(zip);
+            if (size > limits.maxArchiveBytes()) {
+                throw new ZipLimitExceeded(ZipLimitExceeded.Limit.ARCHIVE_BYTES, limits.maxArchiveBytes(), null);
+            }
+            if (size == 0) {
+                throw new CorruptZip(null, "the upload is empty", null);
+            }
+            return importSpooled(zip, claimed, limits);
+        } catch (IOException e) {
+            throw new UncheckedIOException("model store " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Imported importSpooled(Path spool, ModelDigest claimed, Limits limits) throws IOException {
+        Path staging = null;
+        try {
             List<Planned> plan = plan(ZipDirectory.read(spool), limits);
             staging = Files.createTempDirectory(root, ".staging-");
             extract(spool, plan, staging, limits);
@@ -154,10 +183,7 @@ public final class ModelStore {
                 }
                 throw e;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("model store " + root + ": " + e.getMessage(), e);
         } finally {
-            deleteQuietly(spool);
             deleteQuietly(staging);
         }
     }
@@ -367,7 +393,7 @@ public final class ModelStore {
         return manifest;
     }
 
-    private static void deleteQuietly(Path p) {
+    static void deleteQuietly(Path p) {
         if (p == null || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
