@@ -5,12 +5,19 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.verdict.api.v1.AuditServiceClient;
+import io.verdict.api.v1.AuditStatusRequest;
+import io.verdict.api.v1.AuditStatusResponse;
 import io.verdict.api.v1.GetJobRequest;
 import io.verdict.api.v1.GetJobResponse;
 import io.verdict.api.v1.GetReceiptRequest;
 import io.verdict.api.v1.GetReceiptResponse;
+import io.verdict.api.v1.ListJobsRequest;
+import io.verdict.api.v1.ListJobsResponse;
 import io.verdict.api.v1.ListModelsRequest;
 import io.verdict.api.v1.ListModelsResponse;
+import io.verdict.api.v1.ModelHistoryRequest;
+import io.verdict.api.v1.ModelHistoryResponse;
 import io.verdict.api.v1.PublishModelHeader;
 import io.verdict.api.v1.PublishModelRequest;
 import io.verdict.api.v1.PublishModelResponse;
@@ -38,7 +45,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The CLI's only door to a node: Verdict's gRPC service over plaintext HTTP/2, every call with
+ * The CLI's only door to a node: Verdict's gRPC services over plaintext HTTP/2, every call with
  * the {@code --timeout} deadline. Calls block and return the response; a failure becomes a
  * {@link NodeCallFailed} with the gRPC status code and the node's description. Protobuf and
  * Pekko types stay in this package.
@@ -62,13 +69,15 @@ final class NodeClient implements AutoCloseable {
   private final Duration timeout;
   private final ActorSystem system;
   private final VerdictServiceClient client;
+  private final AuditServiceClient audit;
 
   private NodeClient(Target target, Duration timeout, ActorSystem system,
-                     VerdictServiceClient client) {
+                     VerdictServiceClient client, AuditServiceClient audit) {
     this.target = target;
     this.timeout = timeout;
     this.system = system;
     this.client = client;
+    this.audit = audit;
   }
 
   static NodeClient connect(Target target, Duration timeout) {
@@ -80,7 +89,7 @@ final class NodeClient implements AutoCloseable {
           .withTls(false)
           .withDeadline(timeout);
       return new NodeClient(target, timeout, system,
-          VerdictServiceClient.create(settings, system));
+          VerdictServiceClient.create(settings, system), AuditServiceClient.create(settings, system));
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -102,6 +111,18 @@ final class NodeClient implements AutoCloseable {
 
   GetReceiptResponse getReceipt(String jobId) {
     return await(client.getReceipt(GetReceiptRequest.newBuilder().setJobId(jobId).build()));
+  }
+
+  ListJobsResponse listJobs(ListJobsRequest request) {
+    return await(audit.listJobs(request));
+  }
+
+  ModelHistoryResponse modelHistory(String model) {
+    return await(audit.modelHistory(ModelHistoryRequest.newBuilder().setModel(model).build()));
+  }
+
+  AuditStatusResponse auditStatus() {
+    return await(audit.auditStatus(AuditStatusRequest.getDefaultInstance()));
   }
 
   /** Hands every view of the job to {@code onView} until the node completes the stream. */
@@ -170,6 +191,7 @@ final class NodeClient implements AutoCloseable {
   public void close() {
     try {
       client.close().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      audit.close().toCompletableFuture().get(5, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       // closing after a failed call may fail again; nothing more to do
     } catch (InterruptedException e) {

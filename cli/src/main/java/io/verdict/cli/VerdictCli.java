@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
         PublishCommand.class,
         InferCommand.class,
         JobCommand.class,
+        AuditCommand.class,
         ReceiptCommand.class,
         VerifyCommand.class,
         KeygenCommand.class,

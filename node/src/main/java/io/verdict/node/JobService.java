@@ -122,7 +122,17 @@ public final class JobService {
                         }
                         if (reply.getError() instanceof TimeoutException) {
                             // Not final within the caller's wait: return the job as it stands; it carries on.
-                            return get(spec.jobId()).thenApply(view -> submitted(view, model, submittedAt));
+                            // Unless it was never accepted (its shard is moving after a node failure, say):
+                            // then nothing was acknowledged, and the caller must retry.
+                            return get(spec.jobId()).thenApply(view -> {
+                                if (view.status() == JobView.Status.UNKNOWN) {
+                                    throw new RequestRejected(RequestRejected.Kind.UNAVAILABLE, "job "
+                                            + spec.jobId() + " was not accepted within " + waitFor.toMillis()
+                                            + " ms (the cluster may be recovering from a node failure); retry the"
+                                            + " same request: it will be the same job");
+                                }
+                                return submitted(view, model, submittedAt);
+                            });
                         }
                         throw reply.getError() instanceof RuntimeException e ? e
                                 : new StatusReply.ErrorMessage(reply.getError().getMessage());

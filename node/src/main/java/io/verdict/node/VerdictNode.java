@@ -8,11 +8,13 @@ import io.verdict.actors.validator.Validator;
 import io.verdict.actors.validator.ValidatorKeyring;
 import io.verdict.api.kserve.GRPCInferenceService;
 import io.verdict.api.kserve.GRPCInferenceServicePowerApiHandlerFactory;
+import io.verdict.api.v1.AuditService;
 import io.verdict.api.v1.VerdictService;
 import io.verdict.api.v1.VerdictServicePowerApiHandlerFactory;
 import io.verdict.inference.demo.DemoModels;
 import io.verdict.inference.model.ArtifactManifest;
 import io.verdict.inference.tensorflow.TensorFlowEngine;
+import io.verdict.node.grpc.AuditServiceImpl;
 import io.verdict.node.grpc.InferenceServiceImpl;
 import io.verdict.node.grpc.VerdictServiceImpl;
 import io.verdict.node.models.ModelCatalog;
@@ -141,8 +143,9 @@ public final class VerdictNode implements AutoCloseable {
                             GRPCInferenceService.name, system),
                     VerdictServicePowerApiHandlerFactory.partial(new VerdictServiceImpl(system, jobs, catalog, publisher,
                             settings, directory, addresses, node), VerdictService.name, system),
-                    ServerReflection.create(List.of(GRPCInferenceService.description, VerdictService.description),
-                            system));
+                    AuditServiceImpl.start(system, config),
+                    ServerReflection.create(List.of(GRPCInferenceService.description, VerdictService.description,
+                            AuditService.description), system));
             ServerBinding binding = Http.get(system).newServerAt(settings.grpcHost(), settings.grpcPort())
                     .bind(handler).toCompletableFuture().get(30, TimeUnit.SECONDS);
 

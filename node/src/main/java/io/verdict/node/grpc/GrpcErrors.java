@@ -6,6 +6,7 @@ import io.verdict.actors.executor.ExecutorOverloaded;
 import io.verdict.inference.agreement.InvalidAgreementPolicy;
 import io.verdict.inference.tensor.TensorException;
 import io.verdict.node.RequestRejected;
+import io.verdict.node.audit.AuditStoreUnavailable;
 import io.verdict.persistence.models.ModelImportException;
 import java.util.List;
 import java.util.Locale;
@@ -66,6 +67,10 @@ public final class GrpcErrors {
         }
         if (e instanceof JobEntry.Overloaded || e instanceof ExecutorOverloaded) {
             return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
+        }
+        if (e instanceof AuditStoreUnavailable) {
+            LOG.warn("{}", e.getMessage());
+            return Status.UNAVAILABLE.withDescription(e.getMessage());
         }
         if (e instanceof TimeoutException) {
             return Status.DEADLINE_EXCEEDED.withDescription("no answer in time: " + e.getMessage());
