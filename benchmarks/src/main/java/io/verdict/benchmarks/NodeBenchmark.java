@@ -254,7 +254,7 @@ public final class NodeBenchmark {
     // ---------------------------------------------------------------- verified jobs over gRPC
 
     /** A closed-loop load: {@code concurrency} Submit calls in flight, each completion sends the next. */
-    private final class Load {
+    static final class Load {
         private final VerdictServiceClient grpc;
         private final long nodePid;
         private final long seedBase = System.nanoTime();
@@ -364,7 +364,7 @@ public final class NodeBenchmark {
         }
     }
 
-    private static String rootMessage(Throwable t) {
+    static String rootMessage(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c) {
             c = c.getCause();
@@ -376,7 +376,7 @@ public final class NodeBenchmark {
     // ---------------------------------------------------------------- the child node
 
     /** A node in its own JVM, started like {@code verdict up}, stopped by its PID. */
-    private static final class ChildNode implements AutoCloseable {
+    static final class ChildNode implements AutoCloseable {
         private final Process process;
         private final long launched;
         private final int port;
@@ -395,6 +395,11 @@ public final class NodeBenchmark {
         }
 
         static ChildNode start(Path dataDir, List<String> jvmOptions) throws IOException {
+            return start(dataDir, jvmOptions, List.of());
+        }
+
+        /** {@code nodeArgs} follow the defaults on Main's command line, so they override them. */
+        static ChildNode start(Path dataDir, List<String> jvmOptions, List<String> nodeArgs) throws IOException {
             int port = freePort();
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -412,6 +417,7 @@ public final class NodeBenchmark {
             command.add("io.verdict.node.Main");
             command.addAll(List.of("--data-dir", dataDir.toString(), "--port", String.valueOf(port),
                     "--cluster-port", "0"));
+            command.addAll(nodeArgs);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
             long launched = System.nanoTime();
@@ -453,6 +459,10 @@ public final class NodeBenchmark {
             return new Start(what, (servingAt - launched) / 1e9, rss, reported);
         }
 
+        int port() {
+            return port;
+        }
+
         long pid() {
             return process.pid();
         }
@@ -477,7 +487,7 @@ public final class NodeBenchmark {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
@@ -485,7 +495,7 @@ public final class NodeBenchmark {
     }
 
     /** utime + stime of a process, in clock ticks (USER_HZ, 100 on Linux). */
-    private static long cpuTicks(long pid) {
+    static long cpuTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -577,7 +587,7 @@ public final class NodeBenchmark {
                 .max((a, b) -> Double.compare(a.perSecond(), b.perSecond())).orElseThrow();
     }
 
-    private static void row(StringBuilder md, Point p, String unit) {
+    static void row(StringBuilder md, Point p, String unit) {
         md.append(String.format(Locale.ROOT, "| %s | %d | %,.0f %s | %s | %s | %s | %s | %s |%n", p.what(), p.callers(),
                 p.perSecond(), unit, time(p.p50Micros()), time(p.p99Micros()),
                 Double.isNaN(p.nodeCpu()) ? "—" : String.format(Locale.ROOT, "%.2f", p.nodeCpu()),
@@ -585,12 +595,12 @@ public final class NodeBenchmark {
                 p.failed() == 0 ? "0" : p.failed() + " (" + p.failures() + ")"));
     }
 
-    private static String time(double micros) {
+    static String time(double micros) {
         return micros < 1000 ? String.format(Locale.ROOT, "%.0f µs", micros)
                 : String.format(Locale.ROOT, "%.2f ms", micros / 1000);
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
             String model = lines.stream().filter(l -> l.startsWith("model name")).findFirst()

@@ -109,6 +109,10 @@ final class NodeClient implements AutoCloseable {
     return await(client.getJob(GetJobRequest.newBuilder().setJobId(jobId).build()));
   }
 
+  io.verdict.api.v1.ValidatorInfoResponse validatorInfo() {
+    return await(client.validatorInfo(io.verdict.api.v1.ValidatorInfoRequest.getDefaultInstance()));
+  }
+
   GetReceiptResponse getReceipt(String jobId) {
     return await(client.getReceipt(GetReceiptRequest.newBuilder().setJobId(jobId).build()));
   }

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
         JobCommand.class,
         AuditCommand.class,
         ReceiptCommand.class,
+        ValidatorsCommand.class,
         VerifyCommand.class,
         KeygenCommand.class,
         CommandLine.HelpCommand.class},

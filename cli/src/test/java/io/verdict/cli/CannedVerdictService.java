@@ -241,6 +241,15 @@ final class CannedVerdictService implements VerdictService {
 
   @Override
   public CompletionStage<ValidatorInfoResponse> validatorInfo(ValidatorInfoRequest in) {
-    return CompletableFuture.failedFuture(status(Status.UNIMPLEMENTED, "ValidatorInfo"));
+    io.verdict.api.v1.Validator here = io.verdict.api.v1.Validator.newBuilder()
+        .setAddress("0x" + "a".repeat(40)).setEpoch(2).setNode("pekko://verdict@127.0.0.1:25520")
+        .setState(io.verdict.api.v1.ValidatorState.VALIDATOR_STATE_ACTIVE).build();
+    io.verdict.api.v1.Validator away = io.verdict.api.v1.Validator.newBuilder()
+        .setAddress("0x" + "b".repeat(40)).setEpoch(2)
+        .setState(io.verdict.api.v1.ValidatorState.VALIDATOR_STATE_INACTIVE).build();
+    return CompletableFuture.completedFuture(ValidatorInfoResponse.newBuilder()
+        .setNode("pekko://verdict@127.0.0.1:25520").setEpoch(2).setThreshold(1).setChainId(31337)
+        .setAnchorContract("0x" + "0".repeat(40))
+        .addValidators(here).addClusterValidators(here).addClusterValidators(away).build());
   }
 }

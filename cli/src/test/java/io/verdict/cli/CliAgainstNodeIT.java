@@ -127,6 +127,20 @@ class CliAgainstNodeIT {
   }
 
   @Test
+  void validatorsListsTheSetWithNodesAndLiveness() throws Exception {
+    Run table = cli("validators");
+    assertThat(table.status()).as(table.toString()).isZero();
+    assertThat(table.out()).contains("epoch 2, threshold 1, 2 member(s)")
+        .containsPattern("(?m)^0xa{40}\\s+ACTIVE\\s+pekko://verdict@127\\.0\\.0\\.1:25520\\s+yes$")
+        .containsPattern("(?m)^0xb{40}\\s+INACTIVE\\s+-\\s*$");
+
+    JsonNode json = JSON.readTree(cli("validators", "--json").out());
+    assertThat(json.get("epoch").asLong()).isEqualTo(2);
+    assertThat(json.findValuesAsText("state")).containsExactly("ACTIVE", "INACTIVE");
+    assertThat(json.findValuesAsText("hostedHere")).containsExactly("true", "false");
+  }
+
+  @Test
   void modelsFollowsEveryPage() throws Exception {
     Run table = cli("models");
     assertThat(table.status()).as(table.toString()).isZero();

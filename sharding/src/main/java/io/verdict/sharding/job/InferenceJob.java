@@ -203,7 +203,10 @@ public final class InferenceJob
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
             ctx -> create(ctx.getEntityId(), directory, settings,
                 Optional.of(new Passivation(ctx.getShard(), idle))))
-        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)
+            // in the journal: survives a full cluster restart, and needs no local LMDB files
+            .withRememberEntitiesStoreMode(
+                ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
   }
 
   /**
