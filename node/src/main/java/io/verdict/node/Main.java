@@ -16,7 +16,17 @@ public final class Main {
 
     private Main() {}
 
+    /** The JDK's property for the common pool's parallelism; must be set before the pool exists. */
+    static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
     public static void main(String[] args) throws Exception {
+        // Pekko's asks return CompletionStages that run even their non-async callbacks on the common
+        // pool. On a 2-core machine that pool has parallelism 1, and CompletableFuture then starts a
+        // new thread for every callback (measured: ~100 threads/s, half the node's CPU under load).
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+            System.setProperty(COMMON_POOL_PARALLELISM,
+                    Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+        }
         Map<String, Object> overrides;
         try {
             overrides = parse(args);

@@ -88,11 +88,17 @@ public final class AuditProjections {
             h2.createTables();
             await(JdbcProjection.createTablesIfNotExists(h2::session, system));
             for (ProjectionProgress p : progress) {
-                projections.add(JdbcProjection.exactlyOnce(p.id(),
+                // Up to 200 events per transaction (with their offset): one commit per batch, not per event.
+                projections.add(JdbcProjection.groupedWithin(p.id(),
                         source(system, JdbcReadJournal.Identifier(), p.tag()), h2::session,
-                        () -> new H2AuditHandler(p), system));
+                        () -> new H2AuditHandler(p), system).withGroup(200, Duration.ofMillis(250)));
             }
             store = h2;
+        }
+        if (!config.getBoolean("verdict.audit.projections")) {
+            LOG.info("audit projections are off on this node (verdict.audit.projections); AuditService answers "
+                    + "from the {} store as other nodes fill it", store.kind());
+            return new AuditProjections(system, store, progress);
         }
         ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "verdict-audit", projections.size(),
                 i -> ProjectionBehavior.create(projections.get(i)), ShardedDaemonProcessSettings.create(system),
@@ -136,7 +142,8 @@ public final class AuditProjections {
     }
 
     /** Applies each event in the projection's transaction, which also stores the offset. */
-    private static final class H2AuditHandler extends JdbcHandler<EventEnvelope<Object>, H2AuditStore.Session> {
+    private static final class H2AuditHandler
+            extends JdbcHandler<List<EventEnvelope<Object>>, H2AuditStore.Session> {
 
         private final ProjectionProgress progress;
 
@@ -145,15 +152,17 @@ public final class AuditProjections {
         }
 
         @Override
-        public void process(H2AuditStore.Session session, EventEnvelope<Object> envelope) throws Exception {
-            Optional<AuditUpdate> update = AuditUpdate.of(envelope.persistenceId(), envelope.event());
-            if (update.isPresent()) {
-                session.withConnection(c -> {
-                    H2AuditStore.apply(c, update.get());
-                    return Done.getInstance();
-                });
+        public void process(H2AuditStore.Session session, List<EventEnvelope<Object>> envelopes) throws Exception {
+            for (EventEnvelope<Object> envelope : envelopes) {
+                Optional<AuditUpdate> update = AuditUpdate.of(envelope.persistenceId(), envelope.event());
+                if (update.isPresent()) {
+                    session.withConnection(c -> {
+                        H2AuditStore.apply(c, update.get());
+                        return Done.getInstance();
+                    });
+                }
+                progress.handled(envelope.timestamp());
             }
-            progress.handled(envelope.timestamp());
         }
     }
 

@@ -45,6 +45,9 @@ public final class H2AuditStore implements AuditStore {
     private final String user;
     private final String password;
     private final Executor blocking;
+    /** Connections of finished projection sessions, for the next ones. */
+    private final java.util.Queue<Connection> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int MAX_IDLE = 4;
 
     public H2AuditStore(String url, String user, String password, Executor blocking) {
         this.url = url;
@@ -71,12 +74,28 @@ public final class H2AuditStore implements AuditStore {
         return c;
     }
 
-    /** A JDBC session for the projection: one connection and transaction per session. */
+    /**
+     * A JDBC session for the projection: one transaction per session, on a connection kept for the
+     * next session when this one closes (opening an H2 connection costs milliseconds, and the
+     * projection opens a session per batch).
+     */
     public Session session() {
         try {
-            return new Session(connect());
+            Connection c = idle.poll();
+            if (c == null || c.isClosed()) {
+                c = connect();
+            }
+            return new Session(c, this::release);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the audit database: " + e.getMessage(), e);
+        }
+    }
+
+    private void release(Connection c) throws SQLException {
+        if (idle.size() < MAX_IDLE && !c.isClosed()) {
+            idle.add(c);
+        } else {
+            c.close();
         }
     }
 
@@ -252,10 +271,18 @@ public final class H2AuditStore implements AuditStore {
     /** The projection's JDBC session: one connection, one transaction. */
     public static final class Session implements JdbcSession {
 
-        private final Connection connection;
+        /** Gives a connection back when its session closes. */
+        @FunctionalInterface
+        interface Release {
+            void release(Connection c) throws SQLException;
+        }
 
-        Session(Connection connection) {
+        private final Connection connection;
+        private final Release release;
+
+        Session(Connection connection, Release release) {
             this.connection = connection;
+            this.release = release;
         }
 
         @Override
@@ -275,7 +302,7 @@ public final class H2AuditStore implements AuditStore {
 
         @Override
         public void close() throws SQLException {
-            connection.close();
+            release.release(connection);
         }
     }
 }

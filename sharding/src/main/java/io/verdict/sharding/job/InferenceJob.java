@@ -200,10 +200,11 @@ public final class InferenceJob
                           JobSettings settings) {
     Duration idle = system.settings().config()
         .getDuration("verdict.jobs.passivate-finished-after");
+    boolean remember = system.settings().config().getBoolean("verdict.jobs.remember-entities");
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
             ctx -> create(ctx.getEntityId(), directory, settings,
                 Optional.of(new Passivation(ctx.getShard(), idle))))
-        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)
+        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(remember)
             // in the journal: survives a full cluster restart, and needs no local LMDB files
             .withRememberEntitiesStoreMode(
                 ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
