@@ -11,10 +11,10 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The validator directory of a node that is its own validator set: the validators it hosts form
- * the epoch's set, all on this node. Immutable, so {@link #snapshot()} is free. A cluster-wide
- * directory (validators on several nodes, found through the receptionist) replaces it when the
- * cluster has more than one node.
+ * A fixed validator directory: the given validators form the epoch's set, all on one node.
+ * Immutable, so {@link #snapshot()} is free. Tests and embedded uses only; a node uses
+ * {@link ClusterValidatorDirectory} (the registry's epochs and the receptionist's live validators),
+ * also when it is a cluster of one.
  */
 public final class LocalValidatorDirectory implements ValidatorDirectory {
 
