@@ -67,8 +67,10 @@ public final class JournalHealth {
             }
             return;
         }
-        String text = failure.getCause() != null && failure.getMessage() != null
-                && failure.getMessage().startsWith("java.") ? failure.getCause().toString() : failure.toString();
+        // the probe's future wraps the driver's exception; the user needs the driver's words
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        String text = cause.toString();
         if (problem.getAndSet(text) == null) {
             LOG.warn("the journal ({}) does not answer: {}; failing {} waiting call(s) with UNAVAILABLE", name,
                     text, waiting.size());
