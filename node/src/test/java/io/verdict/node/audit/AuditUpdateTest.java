@@ -30,7 +30,7 @@ class AuditUpdateTest {
     @Test
     void finalEventsBecomeOutcomesOfTheJobNamedByThePersistenceId() {
         assertThat(AuditUpdate.of(PID, new InferenceJob.QuorumReached("sha256:" + "ee".repeat(32), new byte[0],
-                List.of("0xa"), 7L))).contains(new AuditUpdate.Finished(JOB, JobState.AGREED, 7L,
+                List.of("0xa"), 7L, null, 0, 0, null))).contains(new AuditUpdate.Finished(JOB, JobState.AGREED, 7L,
                 "sha256:" + "ee".repeat(32), null));
         assertThat(AuditUpdate.of(PID, new InferenceJob.JobDisputed("split vote", 8L)))
                 .contains(new AuditUpdate.Finished(JOB, JobState.DISPUTED, 8L, null, "split vote"));

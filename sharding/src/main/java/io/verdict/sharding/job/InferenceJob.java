@@ -1,12 +1,14 @@
 package io.verdict.sharding.job;
 
 import io.verdict.persistence.CborSerializable;
+import io.verdict.verification.Bytes32;
 import io.verdict.verification.ContentDigest;
 import io.verdict.verification.JobId;
 import io.verdict.verification.MalformedValueException;
 import io.verdict.verification.attestation.Vote;
 import io.verdict.verification.keys.Signature;
 import io.verdict.verification.keys.ValidatorAddress;
+import io.verdict.verification.merkle.StandardMerkleTree;
 import io.verdict.verification.quorum.QuorumTally;
 import io.verdict.verification.quorum.TallyOutcome;
 import io.verdict.verification.quorum.ValidatorSet;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -94,6 +97,14 @@ public final class InferenceJob
   /** The current view now, then again on every change until the job is final. */
   public record Watch(ActorRef<JobView> replyTo) implements Command {}
 
+  /**
+   * The anchoring service sealed this job's agreed attestation in a batch whose root is now
+   * anchored on chain: record where (idempotent for the same batch). Refused unless the job
+   * agreed, and unless the leaf is this job's and the proof leads to the root.
+   */
+  public record RecordAnchor(JobAnchor anchor, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
   private record ValidatorAnswered(ValidatorProtocol.ExecutionResult result) implements Command {}
 
   private record MemberLost(String validator, String reason) implements Command {}
@@ -137,13 +148,23 @@ public final class InferenceJob
     }
   }
 
-  /** q members signed {@code outputDigest}; final. */
-  public record QuorumReached(String outputDigest, byte[] output, List<String> signers, long at)
+  /**
+   * q members signed {@code outputDigest}; final. {@code attestationDigest} is the EIP-712 digest
+   * they signed (epoch {@code epoch}, domain {@code chainId} / {@code verifyingContract}), which is
+   * what the anchoring service batches; the four are null / 0 in events written before anchoring
+   * existed.
+   */
+  public record QuorumReached(String outputDigest, byte[] output, List<String> signers, long at,
+                              String attestationDigest, long epoch, long chainId,
+                              String verifyingContract)
       implements Event {
     public QuorumReached {
       signers = List.copyOf(signers);
     }
   }
+
+  /** The agreed attestation was anchored on chain (after the job finished). */
+  public record JobAnchored(JobAnchor anchor, long at) implements Event {}
 
   /** No quorum is possible; final. */
   public record JobDisputed(String reason, long at) implements Event {}
@@ -253,15 +274,20 @@ public final class InferenceJob
     b.forStateType(NoJob.class)
         .onCommand(Submit.class, this::onSubmitNew)
         .onCommand(PassivateFinished.class, this::onPassivate)
+        .onCommand(RecordAnchor.class, (s, c) -> Effect().reply(c.replyTo(),
+            StatusReply.error("job " + jobId + " does not exist")))
         .onAnyCommand(this::ignore);
     b.forStateType(Running.class)
         .onCommand(Submit.class, this::onSubmitRunning)
         .onCommand(ValidatorAnswered.class, this::onAnswer)
         .onCommand(MemberLost.class, this::onMemberLost)
         .onCommand(DeadlineReached.class, this::onDeadline)
+        .onCommand(RecordAnchor.class, (s, c) -> Effect().reply(c.replyTo(),
+            StatusReply.error("job " + jobId + " has not finished")))
         .onCommand(PassivateFinished.class, this::ignore);
     b.forStateType(Finished.class)
         .onCommand(Submit.class, this::onSubmitFinished)
+        .onCommand(RecordAnchor.class, this::onRecordAnchor)
         .onCommand(PassivateFinished.class, this::onPassivate)
         .onAnyCommand(this::ignore);
     return b.build();
@@ -272,6 +298,8 @@ public final class InferenceJob
     EventHandlerBuilder<State, Event> b = newEventHandlerBuilder();
     b.forStateType(NoJob.class).onEvent(JobAccepted.class, InferenceJob::accept);
     b.forStateType(Running.class).onEvent(Event.class, InferenceJob::advance);
+    b.forStateType(Finished.class).onEvent(JobAnchored.class,
+        (state, e) -> new Finished(state.job().apply(e)));
     return b.build();
   }
 
@@ -367,6 +395,48 @@ public final class InferenceJob
       return Effect().reply(c.replyTo(), differentRequest());
     }
     return Effect().reply(c.replyTo(), finalReply(state.job()));
+  }
+
+  private ReplyEffect<Event, State> onRecordAnchor(Finished state, RecordAnchor c) {
+    armPassivation();
+    Job job = state.job();
+    JobAnchor a = c.anchor();
+    Optional<Bytes32> digest = job.attestationDigest();
+    if (digest.isEmpty()) {
+      return Effect().reply(c.replyTo(), StatusReply.error("job " + jobId + " is "
+          + job.status() + ", only an agreed job is anchored"));
+    }
+    if (job.anchor() != null) {
+      if (job.anchor().batchId() != a.batchId()) {
+        context.getLog().warn("job {}: already anchored in batch {}, ignoring batch {}", jobId,
+            job.anchor().batchId(), a.batchId());
+      }
+      return Effect().reply(c.replyTo(), StatusReply.ack());
+    }
+    String problem = anchorProblem(digest.get(), a);
+    if (problem != null) {
+      context.getLog().error("job {}: anchor record refused: {}", jobId, problem);
+      return Effect().reply(c.replyTo(), StatusReply.error(problem));
+    }
+    return Effect().persist(new JobAnchored(a, now())).thenReply(c.replyTo(),
+        s -> StatusReply.ack());
+  }
+
+  /** Why {@code a} does not prove this job's attestation digest, or null when it does. */
+  private static String anchorProblem(Bytes32 digest, JobAnchor a) {
+    try {
+      Bytes32 leaf = StandardMerkleTree.leafHash(digest);
+      if (!leaf.equals(Bytes32.parse(a.leaf()))) {
+        return "the leaf " + a.leaf() + " is not this job's (" + leaf.toHex() + ")";
+      }
+      List<Bytes32> proof = a.proof().stream().map(Bytes32::parse).toList();
+      if (!StandardMerkleTree.verify(Bytes32.parse(a.root()), leaf, proof)) {
+        return "the proof does not lead to root " + a.root();
+      }
+      return null;
+    } catch (MalformedValueException e) {
+      return "malformed anchor record: " + e.getMessage();
+    }
   }
 
   private ReplyEffect<Event, State> onAnswer(Running state, ValidatorAnswered c) {
@@ -469,8 +539,10 @@ public final class InferenceJob
     List<Event> out = new ArrayList<>(events);
     if (outcome instanceof TallyOutcome.Agreed agreed) {
       String digest = agreed.outputDigest().toString();
+      Bytes32 attested = job.claim().attest(agreed.outputDigest()).digest(job.domain());
       out.add(new QuorumReached(digest, job.outputFor(digest).orElseThrow(),
-          text(agreed.signers()), now()));
+          text(agreed.signers()), now(), attested.toHex(), job.epoch(), job.chainId(),
+          job.verifyingContract()));
     } else if (outcome instanceof TallyOutcome.Disputed disputed) {
       out.add(disputed.reason() == TallyOutcome.DisputeReason.CONFLICTING_QUORUMS
           ? new JobDisputed("conflicting quorums: two outputs each have q=" + job.spec().q()

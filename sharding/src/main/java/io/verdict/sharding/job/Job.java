@@ -5,11 +5,13 @@ import io.verdict.sharding.job.InferenceJob.CommitteeEscalated;
 import io.verdict.sharding.job.InferenceJob.Event;
 import io.verdict.sharding.job.InferenceJob.JobAccepted;
 import io.verdict.sharding.job.InferenceJob.JobDisputed;
+import io.verdict.sharding.job.InferenceJob.JobAnchored;
 import io.verdict.sharding.job.InferenceJob.JobFailed;
 import io.verdict.sharding.job.InferenceJob.MemberReplaced;
 import io.verdict.sharding.job.InferenceJob.QuorumReached;
 import io.verdict.sharding.job.InferenceJob.VoteRecorded;
 import io.verdict.verification.Address;
+import io.verdict.verification.Bytes32;
 import io.verdict.verification.ContentDigest;
 import io.verdict.verification.JobId;
 import io.verdict.verification.PolicyText;
@@ -21,6 +23,7 @@ import io.verdict.verification.quorum.JobClaim;
 import io.verdict.verification.quorum.QuorumTally;
 import io.verdict.verification.quorum.TallyOutcome;
 import io.verdict.verification.quorum.ValidatorSet;
+import io.verdict.verification.receipt.Receipt;
 import io.verdict.verification.receipt.ReceiptCodec;
 import io.verdict.verification.receipt.Receipts;
 import java.util.ArrayList;
@@ -45,13 +48,14 @@ import java.util.Optional;
  *     one still counts)
  * @param agreedDigest the agreed output digest once AGREED
  * @param outcomeDetail the dispute or failure reason once DISPUTED or FAILED
+ * @param anchor where the agreed attestation was anchored on chain, once it was (else null)
  */
 public record Job(JobSpec spec, List<String> committee, List<String> added, long epoch,
                   int threshold, List<String> validatorSet, long chainId,
                   String verifyingContract, long acceptedAt, List<RecordedVote> votes,
                   List<Output> outputs, List<String> failed, int escalations,
                   List<JobView.HistoryEntry> history, JobView.Status status, String agreedDigest,
-                  String outcomeDetail) implements CborSerializable {
+                  String outcomeDetail, JobAnchor anchor) implements CborSerializable {
 
   /** A vote as recorded: validator, output digest, signature (sig65 hex), tally status. */
   public record RecordedVote(String validator, String outputDigest, String signature,
@@ -103,7 +107,7 @@ public record Job(JobSpec spec, List<String> committee, List<String> added, long
     return new Job(e.spec(), e.committee(), List.of(), e.epoch(), e.threshold(),
         e.validatorSet(), e.chainId(), e.verifyingContract(), e.acceptedAt(), List.of(),
         List.of(), List.of(), 0, List.of(entry(e.acceptedAt(), e, detail)),
-        JobView.Status.ACCEPTED, null, null);
+        JobView.Status.ACCEPTED, null, null, null);
   }
 
   /** The job after one more event (JobAccepted excepted: see {@link #accepted}). */
@@ -144,7 +148,27 @@ public record Job(JobSpec spec, List<String> committee, List<String> added, long
       return with(votes, outputs, failed, added, escalations, entry(e.at(), e, e.reason()),
           JobView.Status.FAILED, null, e.reason());
     }
+    if (event instanceof JobAnchored e) {
+      JobAnchor a = e.anchor();
+      Job next = with(votes, outputs, failed, added, escalations, entry(e.at(), e, "batch "
+          + a.batchId() + " anchored on chain " + a.chainId() + " in transaction " + a.txHash()
+          + " (block " + a.blockNumber() + ")"), status, agreedDigest, outcomeDetail);
+      return new Job(spec, committee, added, epoch, threshold, validatorSet, chainId,
+          verifyingContract, acceptedAt, votes, outputs, failed, escalations, next.history,
+          status, agreedDigest, outcomeDetail, a);
+    }
     throw new IllegalStateException("unexpected event for a running job: " + event);
+  }
+
+  /**
+   * The digest a quorum signed (the EIP-712 digest of the agreed attestation), which is the value
+   * of this job's leaf in an anchoring batch; empty unless AGREED.
+   */
+  public Optional<Bytes32> attestationDigest() {
+    if (status != JobView.Status.AGREED) {
+      return Optional.empty();
+    }
+    return Optional.of(claim().attest(ContentDigest.parse(agreedDigest)).digest(domain()));
   }
 
   public boolean finished() {
@@ -240,7 +264,13 @@ public record Job(JobSpec spec, List<String> committee, List<String> added, long
       case AGREED -> {
         digest = agreedDigest;
         output = outputFor(agreedDigest).orElseThrow();
-        receipt = ReceiptCodec.toJson(Receipts.agreed(tally(), output));
+        Receipt r = Receipts.agreed(tally(), output);
+        if (anchor != null) {
+          r = r.withMerkle(new Receipt.Merkle(anchor.batchId(), anchor.leaf(), anchor.proof(),
+              anchor.root())).withAnchor(new Receipt.Anchor(anchor.chainId(), anchor.contract(),
+              anchor.batchId(), anchor.txHash(), anchor.blockNumber()));
+        }
+        receipt = ReceiptCodec.toJson(r);
       }
       case DISPUTED -> evidence = evidence(outcomeDetail, tally());
       case FAILED -> failure = outcomeDetail;
@@ -289,7 +319,7 @@ public record Job(JobSpec spec, List<String> committee, List<String> added, long
   private Job with(List<RecordedVote> v, List<Output> o, List<String> f, List<String> a, int esc,
                    JobView.HistoryEntry h, JobView.Status s, String agreed, String detail) {
     return new Job(spec, committee, a, epoch, threshold, validatorSet, chainId, verifyingContract,
-        acceptedAt, v, o, f, esc, append(history, h), s, agreed, detail);
+        acceptedAt, v, o, f, esc, append(history, h), s, agreed, detail, anchor);
   }
 
   private static JobView.HistoryEntry entry(long at, Event e, String detail) {

@@ -14,10 +14,12 @@ import io.verdict.sharding.job.InferenceJob.MemberReplaced;
 import io.verdict.sharding.job.InferenceJob.NoJob;
 import io.verdict.sharding.job.InferenceJob.Running;
 import io.verdict.sharding.job.InferenceJob.State;
+import io.verdict.verification.Bytes32;
 import io.verdict.verification.ContentDigest;
 import io.verdict.verification.keys.ValidatorAddress;
 import io.verdict.verification.keys.ValidatorKey;
 import io.verdict.verification.attestation.Vote;
+import io.verdict.verification.merkle.StandardMerkleTree;
 import io.verdict.verification.receipt.Receipt;
 import io.verdict.verification.receipt.ReceiptCodec;
 import io.verdict.verification.receipt.ReceiptVerifier;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -589,5 +592,79 @@ class InferenceJobTest {
       probe.expectNoMessage(Duration.ofMillis(20));
     }
     assertThat(f.get()).isEqualTo(view);
+  }
+
+  // ---- anchoring ----
+
+  @Test
+  void anAgreedJobRecordsItsAnchorOnceAndItsReceiptThenCarriesTheProofAndLocation() {
+    Fixture f = new Fixture(5, 3, TestValidators.spec(3, 2));
+    f.submit();
+    var early = f.es.<StatusReply<Done>>runCommand(r -> new InferenceJob.RecordAnchor(
+        new JobAnchor(1, "0x" + "00".repeat(32), List.of(), "0x" + "00".repeat(32), 31337,
+            "0x0000000000000000000000000000000000000000", "0x" + "11".repeat(32), 5), r));
+    assertThat(early.reply().isError()).isTrue();
+    f.validators.answer(f.member(0), OUTPUT_A);
+    f.validators.answer(f.member(1), OUTPUT_A);
+    JobView agreed = f.awaitFinal();
+    Bytes32 digest = f.job().attestationDigest().orElseThrow();
+    Receipt before = verifiedReceipt(agreed);
+    assertThat(before.attestationDigest()).isEqualTo(digest.toHex());
+    assertThat(before.merkle()).isNull();
+
+    // a batch of three other values and this job's digest
+    List<Bytes32> values = List.of(Bytes32.wrap(new byte[32]), digest,
+        Bytes32.parse("0x" + "ab".repeat(32)), Bytes32.parse("0x" + "cd".repeat(32)));
+    StandardMerkleTree tree = StandardMerkleTree.of(values);
+    String contract = before.domain().verifyingContract();
+    JobAnchor anchor = new JobAnchor(9, tree.leaf(1).toHex(),
+        tree.proof(1).stream().map(Bytes32::toHex).toList(), tree.root().toHex(), 31337,
+        contract, "0x" + "11".repeat(32), 42);
+
+    JobAnchor wrongLeaf = new JobAnchor(9, tree.leaf(2).toHex(),
+        tree.proof(2).stream().map(Bytes32::toHex).toList(), tree.root().toHex(), 31337,
+        contract, "0x" + "11".repeat(32), 42);
+    var refused = f.es.<StatusReply<Done>>runCommand(r -> new InferenceJob.RecordAnchor(wrongLeaf, r));
+    assertThat(refused.reply().isError()).isTrue();
+    assertThat(refused.events()).isEmpty();
+    JobAnchor wrongRoot = new JobAnchor(9, anchor.leaf(), anchor.proof(), "0x" + "12".repeat(32),
+        31337, contract, "0x" + "11".repeat(32), 42);
+    assertThat(f.es.<StatusReply<Done>>runCommand(r -> new InferenceJob.RecordAnchor(wrongRoot, r))
+        .reply().isError()).isTrue();
+
+    var recorded = f.es.<StatusReply<Done>>runCommand(r -> new InferenceJob.RecordAnchor(anchor, r));
+    assertThat(recorded.reply().isSuccess()).isTrue();
+    assertThat(recorded.events()).hasSize(1);
+    var again = f.es.<StatusReply<Done>>runCommand(r -> new InferenceJob.RecordAnchor(anchor, r));
+    assertThat(again.reply().isSuccess()).isTrue();
+    assertThat(again.events()).as("idempotent").isEmpty();
+
+    JobView view = f.get();
+    assertThat(view.history()).extracting(JobView.HistoryEntry::event).endsWith("JobAnchored");
+    Receipt receipt = verifiedReceipt(view);
+    assertThat(receipt.merkle()).isEqualTo(new Receipt.Merkle(9, anchor.leaf(), anchor.proof(),
+        anchor.root()));
+    assertThat(receipt.anchor()).isEqualTo(new Receipt.Anchor(31337, contract, 9,
+        "0x" + "11".repeat(32), 42));
+    assertThat(f.es.restart().state()).isEqualTo(f.es.getState());
+  }
+
+  @Test
+  void quorumReachedCarriesTheSignedAttestationDigestForTheAnchoringService() {
+    Fixture f = new Fixture(5, 3, TestValidators.spec(3, 2));
+    f.submit();
+    f.validators.answer(f.member(0), OUTPUT_A);
+    f.validators.answer(f.member(1), OUTPUT_A);
+    Receipt receipt = verifiedReceipt(f.awaitFinal());
+    InferenceJob.QuorumReached reached = f.es.persistenceTestKit()
+        .persistedInStorage("InferenceJob|" + f.spec.jobId()).stream()
+        .filter(InferenceJob.QuorumReached.class::isInstance)
+        .map(InferenceJob.QuorumReached.class::cast).findFirst().orElseThrow();
+    assertThat(reached.attestationDigest()).isEqualTo(receipt.attestationDigest());
+    assertThat(reached.epoch()).isEqualTo(receipt.attestation().epoch());
+    assertThat(reached.chainId()).isEqualTo(receipt.domain().chainId());
+    assertThat(reached.verifyingContract()).isEqualTo(receipt.domain().verifyingContract());
+    assertThat(f.job().attestationDigest().orElseThrow().toHex())
+        .isEqualTo(receipt.attestationDigest());
   }
 }
