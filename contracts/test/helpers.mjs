@@ -5,6 +5,7 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
+import { TASK_NODE_CREATE_SERVER } from 'hardhat/builtin-tasks/task-names.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -117,4 +118,15 @@ export function events(contract, receipt, name) {
 
 export function batchKey(n) {
   return ethers.toBeHex(n, 32);
+}
+
+/**
+ * Hardhat's JSON-RPC server (the one `hardhat node` starts) over this process's chain, bound to
+ * 127.0.0.1 on a free port, so that child processes can reach the chain the test builds.
+ */
+export async function rpcServer() {
+  const server = await hre.run(TASK_NODE_CREATE_SERVER,
+    { hostname: '127.0.0.1', port: 0, provider: hre.network.provider });
+  const { address, port } = await server.listen();
+  return { url: `http://${address}:${port}`, close: () => server.close() };
 }
