@@ -162,4 +162,11 @@ final class FakeVerdictService implements VerdictService {
     return CompletableFuture.failedFuture(new GrpcServiceException(
         Status.UNIMPLEMENTED.withDescription(rpc + " is not part of this test server")));
   }
+
+  @Override
+  public CompletionStage<io.verdict.api.v1.AnchorStatusResponse> anchorStatus(
+      io.verdict.api.v1.AnchorStatusRequest in) {
+    return CompletableFuture.completedFuture(
+        io.verdict.api.v1.AnchorStatusResponse.newBuilder().setEnabled(false).build());
+  }
 }

@@ -86,6 +86,14 @@ final class AnchorAbi {
   }
 
   static String verifyAttestation(Attestation a, List<Signature> signatures) {
+    return attestationCall("verifyAttestation", a, signatures);
+  }
+
+  static String countSigners(Attestation a, List<Signature> signatures) {
+    return attestationCall("countSigners", a, signatures);
+  }
+
+  private static String attestationCall(String function, Attestation a, List<Signature> signatures) {
     DynamicStruct tuple = new DynamicStruct(
         b32(a.jobId().value()),
         b32(a.modelDigest().value()),
@@ -97,7 +105,7 @@ final class AnchorAbi {
     for (Signature s : signatures) {
       sigs.add(new DynamicBytes(s.toBytes()));
     }
-    return encode("verifyAttestation", List.of(tuple, new DynamicArray<>(DynamicBytes.class, sigs)));
+    return encode(function, List.of(tuple, new DynamicArray<>(DynamicBytes.class, sigs)));
   }
 
   static Bytes32 decodeBytes32(String returned) {

@@ -111,6 +111,13 @@ public interface AnchorChain extends AutoCloseable {
   /** {@code verifyAttestation(attestation, signatures)}: a quorum of the epoch's members signed. */
   boolean verifyAttestation(Attestation attestation, List<Signature> signatures);
 
+  /**
+   * {@code countSigners(attestation, signatures)}: how many distinct members of the epoch's set
+   * the signatures recover to (invalid, high-s, duplicate and non-member signatures count for
+   * nothing).
+   */
+  long countSigners(Attestation attestation, List<Signature> signatures);
+
   @Override
   void close();
 }

@@ -47,6 +47,18 @@ public final class AnchorerKey {
   }
 
   /**
+   * A fresh random key, for read-only use of a chain client (it never signs anything that is
+   * sent), e.g. checking a receipt on chain.
+   */
+  public static AnchorerKey generate() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    key[0] &= 0x7f; // below the secp256k1 order
+    key[31] |= 1; // not zero
+    return fromHex("0x" + java.util.HexFormat.of().formatHex(key), "a generated key");
+  }
+
+  /**
    * The key held (as hex) by an environment variable.
    *
    * @throws AnchorerKeyException if the variable is unset, empty or malformed

@@ -256,6 +256,13 @@ public final class Web3AnchorChain implements AnchorChain {
   }
 
   @Override
+  public long countSigners(Attestation attestation, List<Signature> signatures) {
+    String returned = ethCall(AnchorAbi.countSigners(attestation, signatures),
+        "countSigners(job " + attestation.jobId() + ")");
+    return decoded("countSigners", () -> AnchorAbi.decodeUint(returned).longValueExact());
+  }
+
+  @Override
   public void close() {
     closed = true;
     rpc.close();

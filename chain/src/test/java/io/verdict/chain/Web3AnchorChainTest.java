@@ -261,6 +261,12 @@ class Web3AnchorChainTest {
     Attestation otherEpoch = new Attestation(attestation.jobId(), attestation.modelDigest(),
         attestation.inputDigest(), attestation.outputDigest(), attestation.policy(), 12);
     assertThat(chain.verifyAttestation(otherEpoch, quorum)).isFalse();
+
+    assertThat(chain.countSigners(attestation, keys.stream().map(k -> k.sign(digest)).toList()))
+        .isEqualTo(3);
+    assertThat(chain.countSigners(attestation, List.of(quorum.get(0), tampered, quorum.get(0))))
+        .as("a bad signature and a duplicate count for nothing").isEqualTo(1);
+    assertThat(chain.countSigners(otherEpoch, quorum)).isZero();
   }
 
   @Test

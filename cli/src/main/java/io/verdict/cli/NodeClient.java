@@ -109,6 +109,10 @@ final class NodeClient implements AutoCloseable {
     return await(client.getJob(GetJobRequest.newBuilder().setJobId(jobId).build()));
   }
 
+  io.verdict.api.v1.AnchorStatusResponse anchorStatus() {
+    return await(client.anchorStatus(io.verdict.api.v1.AnchorStatusRequest.getDefaultInstance()));
+  }
+
   io.verdict.api.v1.ValidatorInfoResponse validatorInfo() {
     return await(client.validatorInfo(io.verdict.api.v1.ValidatorInfoRequest.getDefaultInstance()));
   }

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
         AuditCommand.class,
         ReceiptCommand.class,
         ValidatorsCommand.class,
+        AnchorCommand.class,
         VerifyCommand.class,
         KeygenCommand.class,
         CommandLine.HelpCommand.class},

@@ -2,6 +2,13 @@ package io.verdict.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.verdict.chain.AnchorChain;
+import io.verdict.chain.AnchorerKey;
+import io.verdict.chain.ChainSettings;
+import io.verdict.chain.ChainUnavailableException;
+import io.verdict.chain.OnChainReceiptCheck;
+import io.verdict.chain.Web3AnchorChain;
+import io.verdict.verification.Address;
 import io.verdict.verification.receipt.Failure;
 import io.verdict.verification.receipt.MalformedReceiptException;
 import io.verdict.verification.receipt.Receipt;
@@ -12,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -21,10 +29,22 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Verify a receipt offline (no node needed).",
         "Checks signatures, quorum, validator set, digests and the Merkle proof.",
-        "Exit status 0 when valid, 1 with the list of failures otherwise."})
+        "With --rpc, also checks on the anchor chain that the contract holds the batch root, that",
+        "the anchor transaction succeeded in the receipt's block, and that the contract's",
+        "verifyInclusion and verifyAttestation accept the receipt.",
+        "Exit status 0 when valid, 1 with the list of failures otherwise (3 when the chain",
+        "cannot be reached)."})
 final class VerifyCommand extends CommandBase {
   @Parameters(index = "0", paramLabel = "RECEIPT_FILE", description = "A receipt JSON file (- for stdin).")
   String file;
+
+  @Option(names = "--rpc", paramLabel = "URL",
+      description = "JSON-RPC endpoint of the anchor chain: also verify the receipt on chain.")
+  String rpc;
+
+  @Option(names = "--rpc-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Timeout of each JSON-RPC request in seconds (default: ${DEFAULT-VALUE}).")
+  String rpcTimeout;
 
   @Override
   public Integer call() {
@@ -36,16 +56,64 @@ final class VerifyCommand extends CommandBase {
       return malformed(e.getMessage());
     }
     VerificationReport report = ReceiptVerifier.verify(receipt);
+    List<OnChainReceiptCheck.Check> onChain = rpc == null ? List.of() : onChain(receipt);
+    boolean chainOk = onChain.stream().allMatch(OnChainReceiptCheck.Check::ok);
+    boolean valid = report.valid() && chainOk;
     if (json()) {
-      Views.printJson(out(), json(receipt, report));
-    } else if (report.valid()) {
-      out().println(summary(receipt));
-      report.notes().forEach(n -> out().println("note: " + n));
-      out().flush();
+      ObjectNode n = json(receipt, report);
+      n.put("valid", valid);
+      if (rpc != null) {
+        ArrayNode checks = n.putArray("onChain");
+        onChain.forEach(c -> checks.addObject().put("check", c.name()).put("ok", c.ok())
+            .put("detail", c.detail()));
+      }
+      Views.printJson(out(), n);
     } else {
-      printFailures(out(), report.failures());
+      if (report.valid()) {
+        out().println(summary(receipt));
+        report.notes().stream().filter(n -> rpc == null || !n.contains("(offline)"))
+            .forEach(n -> out().println("note: " + n));
+      } else {
+        printFailures(out(), report.failures());
+      }
+      if (rpc != null) {
+        out().println(chainOk ? "on chain OK: " + onChain.size() + " checks passed"
+            : "on chain INVALID: " + onChain.stream().filter(c -> !c.ok()).count() + " of " + onChain.size()
+                + " checks failed");
+        Table table = new Table("CHECK", "RESULT", "DETAIL");
+        onChain.forEach(c -> table.row(c.name(), c.ok() ? "ok" : "FAILED", c.detail()));
+        table.print(out());
+      }
+      out().flush();
     }
-    return report.valid() ? ExitCodes.OK : ExitCodes.FAILED;
+    return valid ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  /** The on-chain checks, against the receipt's own chain id and contract. */
+  private List<OnChainReceiptCheck.Check> onChain(Receipt receipt) {
+    if (receipt.anchor() == null) {
+      return OnChainReceiptCheck.run(receipt, null);
+    }
+    java.time.Duration timeout;
+    try {
+      timeout = Durations.seconds(rpcTimeout);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--rpc-timeout: " + e.getMessage());
+    }
+    ChainSettings settings;
+    try {
+      // Read-only: a throw-away key satisfies the client; nothing is ever signed with it.
+      settings = new ChainSettings(rpc, receipt.anchor().chainId(), Address.parse(receipt.anchor().contract()),
+          AnchorerKey.generate(), timeout);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--rpc: " + e.getMessage());
+    }
+    try (AnchorChain chain = new Web3AnchorChain(settings)) {
+      return OnChainReceiptCheck.run(receipt, chain);
+    } catch (ChainUnavailableException e) {
+      throw new NodeCallFailed("UNAVAILABLE", "the anchor chain at " + settings.endpoint()
+          + " cannot be reached: " + e.getMessage(), e);
+    }
   }
 
   private int malformed(String message) {

@@ -252,4 +252,17 @@ final class CannedVerdictService implements VerdictService {
         .setAnchorContract("0x" + "0".repeat(40))
         .addValidators(here).addClusterValidators(here).addClusterValidators(away).build());
   }
+
+  @Override
+  public CompletionStage<io.verdict.api.v1.AnchorStatusResponse> anchorStatus(
+      io.verdict.api.v1.AnchorStatusRequest in) {
+    return CompletableFuture.completedFuture(io.verdict.api.v1.AnchorStatusResponse.newBuilder()
+        .setEnabled(true).setChainId(31337).setContract("0x5FbDB2315678afecb367f032d93F642f64180aa3")
+        .setAnchorer("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").setSealedBatches(12)
+        .setAnchoredBatches(9).setAnchoredResults(4210).setOpenBatches(3).setPendingResults(1502)
+        .setLag(com.google.protobuf.Duration.newBuilder().setSeconds(41).setNanos(300_000_000))
+        .setLastBatchId(9).setLastTxHash("0x" + "12".repeat(32)).setLastBlockNumber(200).setHead(211)
+        .setLastError("sending the anchor transaction of batch 10 failed: connection refused")
+        .setFailures(7).setRetryIn(com.google.protobuf.Duration.newBuilder().setSeconds(30)).build());
+  }
 }

@@ -141,6 +141,25 @@ class CliAgainstNodeIT {
   }
 
   @Test
+  void anchorShowsTheBacklogItsLagAndTheLastError() throws Exception {
+    Run text = cli("anchor");
+    assertThat(text.status()).as(text.toString()).isZero();
+    assertThat(text.out())
+        .contains("anchoring to 0x5FbDB2315678afecb367f032d93F642f64180aa3 on chain 31337")
+        .contains("batches: 12 sealed, 9 anchored (4210 results); chain head 211")
+        .contains("waiting: 3 batch(es), 1502 result(s), oldest sealed 41.3 s ago")
+        .contains("last anchored: batch 9 in transaction 0x" + "12".repeat(32) + " (block 200)")
+        .contains("failing (7 attempt(s)): sending the anchor transaction of batch 10 failed: "
+            + "connection refused; next attempt in 30.0 s");
+
+    JsonNode json = JSON.readTree(cli("anchor", "--json").out());
+    assertThat(json.get("enabled").asBoolean()).isTrue();
+    assertThat(json.get("lagMillis").asLong()).isEqualTo(41_300);
+    assertThat(json.get("pendingResults").asLong()).isEqualTo(1502);
+    assertThat(json.get("halted").asBoolean()).isFalse();
+  }
+
+  @Test
   void modelsFollowsEveryPage() throws Exception {
     Run table = cli("models");
     assertThat(table.status()).as(table.toString()).isZero();

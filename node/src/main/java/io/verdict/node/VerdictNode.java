@@ -14,6 +14,7 @@ import io.verdict.api.v1.VerdictServicePowerApiHandlerFactory;
 import io.verdict.inference.demo.DemoModels;
 import io.verdict.inference.model.ArtifactManifest;
 import io.verdict.inference.tensorflow.TensorFlowEngine;
+import io.verdict.node.anchor.Anchoring;
 import io.verdict.node.grpc.AuditServiceImpl;
 import io.verdict.node.grpc.InferenceServiceImpl;
 import io.verdict.node.grpc.VerdictServiceImpl;
@@ -133,6 +134,7 @@ public final class VerdictNode implements AutoCloseable {
             JournalHealth journal = NodeConfig.isH2(config) ? JournalHealth.embedded()
                     : JournalHealth.cassandra(system, Duration.ofSeconds(1));
             JobService jobs = new JobService(system, catalog, entry, settings, jobSettings, journal);
+            Anchoring anchoring = Anchoring.start(system, config, NodeConfig.readJournal(config));
             AtomicBoolean ready = new AtomicBoolean();
             List<ValidatorAddress> addresses = List.copyOf(hosted.keySet());
 
@@ -142,7 +144,7 @@ public final class VerdictNode implements AutoCloseable {
                             () -> ready.get() && journal.isUp()),
                             GRPCInferenceService.name, system),
                     VerdictServicePowerApiHandlerFactory.partial(new VerdictServiceImpl(system, jobs, catalog, publisher,
-                            settings, directory, addresses, node), VerdictService.name, system),
+                            settings, directory, addresses, node, anchoring), VerdictService.name, system),
                     AuditServiceImpl.start(system, config),
                     ServerReflection.create(List.of(GRPCInferenceService.description, VerdictService.description,
                             AuditService.description), system));

@@ -176,6 +176,7 @@ final class Protos {
             case "QuorumReached" -> JobEventType.JOB_EVENT_TYPE_QUORUM_REACHED;
             case "JobDisputed" -> JobEventType.JOB_EVENT_TYPE_DISPUTED;
             case "JobFailed" -> JobEventType.JOB_EVENT_TYPE_FAILED;
+            case "JobAnchored" -> JobEventType.JOB_EVENT_TYPE_ANCHORED;
             default -> JobEventType.JOB_EVENT_TYPE_UNSPECIFIED;
         };
     }
@@ -243,5 +244,34 @@ final class Protos {
 
     static String nullToEmpty(String s) {
         return s == null ? "" : s;
+    }
+
+    static io.verdict.api.v1.AnchorStatusResponse anchorStatus(io.verdict.node.anchor.AnchorStatus s) {
+        var b = io.verdict.api.v1.AnchorStatusResponse.newBuilder().setEnabled(s.enabled());
+        if (!s.enabled()) {
+            return b.build();
+        }
+        b.setChainId(s.chainId()).setContract(s.contract()).setAnchorer(s.anchorer())
+                .setSealedBatches(s.sealedBatches()).setAnchoredBatches(s.anchoredBatches())
+                .setAnchoredResults(s.anchoredResults()).setOpenBatches(s.openBatches())
+                .setPendingResults(s.pendingResults()).setLag(duration(s.lagMillis()))
+                .setSkippedResults(s.skippedResults()).setHead(s.head())
+                .setFailures(s.failures()).setRetryIn(duration(s.retryInMillis())).setHalted(s.halted());
+        if (s.last() != null) {
+            b.setLastBatchId(s.last().batchId()).setLastTxHash(s.last().txHash())
+                    .setLastBlockNumber(s.last().blockNumber()).setLastAnchoredAt(timestamp(s.last().at()));
+        }
+        if (s.lastChainOkAt() > 0) {
+            b.setLastChainOkAt(timestamp(s.lastChainOkAt()));
+        }
+        if (s.lastError() != null) {
+            b.setLastError(s.lastError()).setLastErrorAt(timestamp(s.lastErrorAt()));
+        }
+        return b.build();
+    }
+
+    private static com.google.protobuf.Duration duration(long millis) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(millis / 1000)
+                .setNanos((int) (millis % 1000) * 1_000_000).build();
     }
 }

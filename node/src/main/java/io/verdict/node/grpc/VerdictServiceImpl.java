@@ -1,5 +1,7 @@
 package io.verdict.node.grpc;
 
+import io.verdict.api.v1.AnchorStatusRequest;
+import io.verdict.api.v1.AnchorStatusResponse;
 import io.verdict.api.v1.GetJobRequest;
 import io.verdict.api.v1.GetJobResponse;
 import io.verdict.api.v1.GetModelRequest;
@@ -23,6 +25,7 @@ import io.verdict.api.v1.WatchJobResponse;
 import io.verdict.node.JobService;
 import io.verdict.node.NodeSettings;
 import io.verdict.node.RequestRejected;
+import io.verdict.node.anchor.Anchoring;
 import io.verdict.node.models.ModelCatalog;
 import io.verdict.node.models.ModelPublisher;
 import io.verdict.sharding.job.JobView;
@@ -60,10 +63,12 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
     private final ValidatorDirectory directory;
     private final List<ValidatorAddress> validators;
     private final String node;
+    private final Anchoring anchoring;
 
     public VerdictServiceImpl(ActorSystem<?> system, JobService jobs, ModelCatalog catalog, ModelPublisher publisher,
                               NodeSettings settings, ValidatorDirectory directory, List<ValidatorAddress> validators,
-                              String node) {
+                              String node, Anchoring anchoring) {
+        this.anchoring = anchoring;
         this.system = system;
         this.jobs = jobs;
         this.catalog = catalog;
@@ -121,7 +126,7 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
                     return GetReceiptResponse.newBuilder()
                             .setFormat("verdict-receipt/1")
                             .setReceiptJson(view.receiptJson())
-                            .setAnchored(false)
+                            .setAnchored(view.anchored())
                             .build();
                 }
                 case DISPUTED -> throw new RequestRejected(RequestRejected.Kind.PRECONDITION, "job " + view.jobId()
@@ -226,6 +231,16 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
                 : in.getModel();
         return guarded(() -> catalog.get(name)
                 .thenApply(view -> GetModelResponse.newBuilder().setModel(Protos.model(view)).build()));
+    }
+
+    @Override
+    public CompletionStage<AnchorStatusResponse> anchorStatus(AnchorStatusRequest in, Metadata metadata) {
+        return guarded(() -> anchoring.status(Duration.ofSeconds(5))
+                .exceptionally(e -> {
+                    throw new RequestRejected(RequestRejected.Kind.UNAVAILABLE, "the anchoring service did not "
+                            + "answer within 5 s (it may be moving to another node); retry later");
+                })
+                .thenApply(Protos::anchorStatus));
     }
 
     @Override

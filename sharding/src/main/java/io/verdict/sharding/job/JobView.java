@@ -24,6 +24,11 @@ public record JobView(String jobId, Status status, Request request, List<String>
                       String receiptJson, Evidence evidence, String failureReason)
     implements CborSerializable {
 
+  /** True once the agreed attestation was anchored on chain (the receipt has merkle and anchor). */
+  public boolean anchored() {
+    return history.stream().anyMatch(h -> h.event().equals("JobAnchored"));
+  }
+
   public enum Status {
     /** No job with this id has been submitted. */
     UNKNOWN,
