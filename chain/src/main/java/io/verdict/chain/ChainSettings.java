@@ -54,7 +54,8 @@ public record ChainSettings(String rpcUrl, long chainId, Address contract, Ancho
     return redact(rpcUrl);
   }
 
-  static String redact(String url) {
+  /** {@code url} as {@code scheme://host:port}, for logs and messages (paths may hold API keys). */
+  public static String redact(String url) {
     try {
       URI uri = new URI(url);
       return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());

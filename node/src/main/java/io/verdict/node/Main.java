@@ -62,10 +62,19 @@ public final class Main {
         System.out.println("Verdict node serving on " + target + " (started in " + millis + " ms)");
         System.out.println("  data directory: " + node.settings().dataDir());
         System.out.println("  validators:     " + node.validators());
+        boolean anchoring = config.getBoolean("verdict.anchor.enabled");
+        String rpc = anchoring ? io.verdict.chain.ChainSettings.redact(config.getString("verdict.anchor.rpc-url")) : "";
+        System.out.println("  anchoring:      " + (anchoring ? "to " + config.getString("verdict.chain.anchor-contract")
+                + " on chain " + config.getLong("verdict.chain.id") + " via " + rpc : "off"));
         System.out.println("Try, from another terminal:");
         System.out.println("  ./verdict models");
         System.out.println("  ./verdict infer mlp --input examples/mlp-input.json --receipt receipt.json");
         System.out.println("  ./verdict verify receipt.json");
+        if (anchoring) {
+            System.out.println("  ./verdict anchor");
+            System.out.println("  ./verdict receipt <job id> > anchored.json    # once its batch is anchored (seconds)");
+            System.out.println("  ./verdict verify anchored.json --rpc " + rpc);
+        }
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "verdict-shutdown"));
         Thread.currentThread().join();
@@ -114,6 +123,12 @@ public final class Main {
                   --cassandra     use the Cassandra journal at these contact points
                   --seed-nodes    cluster ports of the nodes to join (env VERDICT_SEED_NODES; default: none,
                                   the node forms a cluster of its own)
-                  --validators    validator identities this node hosts (default 3, env VERDICT_VALIDATORS)""";
+                  --validators    validator identities this node hosts (default 3, env VERDICT_VALIDATORS)
+                ./verdict up also takes:
+                  --nodes N          N nodes in one cluster on a Cassandra journal (a local one unless --cassandra)
+                  --local-cassandra  a local Cassandra under the data directory for the journal
+                  --no-chain         no local development chain and no anchoring (by default a Hardhat
+                                     devnet under DATA_DIR/devnet anchors the receipts; env
+                                     VERDICT_ANCHOR_RPC_URL and docs/ANCHORING.md for a real chain)""";
     }
 }
