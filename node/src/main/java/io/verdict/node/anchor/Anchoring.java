@@ -50,7 +50,14 @@ public final class Anchoring implements AutoCloseable {
             return new Anchoring(system, null, null);
         }
         settings.validate();
-        AnchorerKey key = settings.key().load();
+        AnchorerKey key;
+        try {
+            key = settings.key().load();
+        } catch (io.verdict.chain.AnchorerKeyException e) {
+            throw new IllegalArgumentException("verdict.anchor.key: " + e.getMessage() + " (give a keystore file with "
+                    + "VERDICT_ANCHOR_KEYSTORE and VERDICT_ANCHOR_KEYSTORE_PASSWORD, or the key in "
+                    + settings.key().environmentVariable() + ")", e);
+        }
         AnchorChain chain = new Web3AnchorChain(settings.chainSettings(key));
         Anchorer.JobNotifier notifier = (jobId, anchor) -> ClusterSharding.get(system)
                 .entityRefFor(InferenceJob.ENTITY_KEY, jobId)
