@@ -163,17 +163,21 @@ public final class Anchorer
     /**
      * @param sets the validator sets of every epoch seen in a batch (few: one per epoch), so that
      *     one missing on chain can be registered even after a restart
+     * @param lastSealedJobs the jobs of the last sealed batch, kept after it is done: a feed that
+     *     re-reads the event at its offset (a read journal whose offset is inclusive) cannot seal
+     *     them again
      */
     public record State(long nextBatchId, String offset, List<Batch> open, List<EpochSet> sets,
                         long anchoredBatches, long anchoredResults, long skipped,
-                        LastAnchor last) implements CborSerializable {
+                        LastAnchor last, List<String> lastSealedJobs) implements CborSerializable {
         public State {
             open = List.copyOf(open);
             sets = List.copyOf(sets);
+            lastSealedJobs = lastSealedJobs == null ? List.of() : List.copyOf(lastSealedJobs);
         }
 
         static State empty() {
-            return new State(1, "", List.of(), List.of(), 0, 0, 0, null);
+            return new State(1, "", List.of(), List.of(), 0, 0, 0, null, List.of());
         }
 
         Optional<EpochSet> set(long epoch) {
@@ -184,8 +188,8 @@ public final class Anchorer
             return open.stream().mapToInt(b -> b.items().size()).sum();
         }
 
-        Set<String> openJobs() {
-            Set<String> jobs = new HashSet<>();
+        Set<String> recentJobs() {
+            Set<String> jobs = new HashSet<>(lastSealedJobs);
             open.forEach(b -> b.items().forEach(i -> jobs.add(i.jobId())));
             return jobs;
         }
@@ -201,7 +205,7 @@ public final class Anchorer
                     }
                 }
                 return new State(s.batchId() + 1, s.offset(), more, known, anchoredBatches, anchoredResults,
-                        skipped + s.skipped(), last);
+                        skipped + s.skipped(), last, s.items().stream().map(Item::jobId).toList());
             }
             if (e instanceof AnchorSigned s) {
                 return withBatch(s.batchId(), b -> new Batch(b.batchId(), b.items(), b.root(), b.sealedAt(),
@@ -213,11 +217,11 @@ public final class Anchorer
                 State s = withBatch(c.batchId(), x -> new Batch(x.batchId(), x.items(), x.root(), x.sealedAt(),
                         x.nonce(), x.rawTx(), c.txHash(), c.blockNumber()), l);
                 return new State(s.nextBatchId, s.offset, s.open, s.sets, anchoredBatches + 1,
-                        anchoredResults + b.items().size(), skipped, l);
+                        anchoredResults + b.items().size(), skipped, l, lastSealedJobs);
             }
             if (e instanceof JobsNotified n) {
                 return new State(nextBatchId, offset, open.stream().filter(b -> b.batchId() != n.batchId()).toList(),
-                        sets, anchoredBatches, anchoredResults, skipped, last);
+                        sets, anchoredBatches, anchoredResults, skipped, last, lastSealedJobs);
             }
             throw new IllegalStateException("unknown event " + e);
         }
@@ -230,7 +234,7 @@ public final class Anchorer
         private State withBatch(long id, java.util.function.UnaryOperator<Batch> change, LastAnchor newLast) {
             List<Batch> changed = open.stream().map(b -> b.batchId() == id ? change.apply(b) : b).toList();
             return new State(nextBatchId, offset, changed, sets, anchoredBatches, anchoredResults,
-                    skipped, newLast == null ? last : newLast);
+                    skipped, newLast == null ? last : newLast, lastSealedJobs);
         }
     }
 
@@ -376,8 +380,8 @@ public final class Anchorer
     // ---- sealing ----
 
     private ReplyEffect<Event, State> onSeal(State state, Seal c) {
-        Set<String> open = state.openJobs();
-        List<Item> items = c.items().stream().filter(i -> !open.contains(i.jobId())).toList();
+        Set<String> recent = state.recentJobs();
+        List<Item> items = c.items().stream().filter(i -> !recent.contains(i.jobId())).toList();
         if (items.isEmpty()) {
             // nothing new (or only results of another domain): the offset is not worth an event
             currentOffset.set(c.offset());

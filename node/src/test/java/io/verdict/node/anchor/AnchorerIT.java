@@ -249,6 +249,10 @@ class AnchorerIT {
         assertThat(feedStartedAt).last().isEqualTo("seq:3");
         assertThat(status(again).sealedBatches()).isEqualTo(3);
         assertThat(status(again).anchoredBatches()).isEqualTo(3);
+        // a feed re-reading the last sealed results (an inclusive offset) seals nothing again
+        seal(again, batches.get(2), "seq:3");
+        assertThat(status(again).sealedBatches()).isEqualTo(3);
+        assertThat(sent() - before).isEqualTo(4);
     }
 
     @Test
