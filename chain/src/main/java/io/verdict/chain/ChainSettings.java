@@ -20,16 +20,7 @@ public record ChainSettings(String rpcUrl, long chainId, Address contract, Ancho
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
   public ChainSettings {
-    if (rpcUrl == null || !(rpcUrl.startsWith("http://") || rpcUrl.startsWith("https://"))) {
-      throw new IllegalArgumentException("rpc url must be an http:// or https:// URL");
-    }
-    try {
-      if (new URI(rpcUrl).getHost() == null) {
-        throw new IllegalArgumentException("rpc url has no host: " + redact(rpcUrl));
-      }
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("rpc url is not a valid URL");
-    }
+    checkRpcUrl(rpcUrl);
     if (chainId <= 0) {
       throw new IllegalArgumentException("chain id must be positive, got " + chainId);
     }
@@ -43,6 +34,25 @@ public record ChainSettings(String rpcUrl, long chainId, Address contract, Ancho
 
   public ChainSettings(String rpcUrl, long chainId, Address contract, AnchorerKey key) {
     this(rpcUrl, chainId, contract, key, DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  /**
+   * Checks an RPC endpoint on its own, before the rest of the settings are known.
+   *
+   * @throws IllegalArgumentException unless it is an {@code http://} or {@code https://} URL with
+   *     a host; the message never repeats its path or query
+   */
+  public static void checkRpcUrl(String rpcUrl) {
+    if (rpcUrl == null || !(rpcUrl.startsWith("http://") || rpcUrl.startsWith("https://"))) {
+      throw new IllegalArgumentException("rpc url must be an http:// or https:// URL");
+    }
+    try {
+      if (new URI(rpcUrl).getHost() == null) {
+        throw new IllegalArgumentException("rpc url has no host: " + redact(rpcUrl));
+      }
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("rpc url is not a valid URL");
+    }
   }
 
   public ChainSettings withRequestTimeout(Duration timeout) {

@@ -85,29 +85,32 @@ public final class OnChainReceiptCheck {
     attempt(checks, "verifyInclusion", () -> {
       // the leaf of the attestation as the receipt states it (not the receipt's merkle.leaf field)
       Bytes32 leaf = StandardMerkleTree.leafHash(stated(receipt).digest(domain(receipt)));
-      List<Bytes32> proof = merkle.proof().stream().map(Bytes32::parse).toList();
+      List<Bytes32> proof = present(merkle.proof(), "merkle.proof").stream().map(Bytes32::parse)
+          .toList();
       return chain.verifyInclusion(batchId, leaf, proof)
           ? ok("verifyInclusion", "the contract accepts the attestation's leaf and proof for batch " + batchId)
           : fail("verifyInclusion", "the contract rejects the attestation's leaf " + leaf.toHex()
               + " and proof for batch " + batchId);
     });
     attempt(checks, "validatorSet", () -> {
-      long epoch = receipt.validatorSet().epoch();
+      Receipt.ValidatorSetFields set = present(receipt.validatorSet(), "validatorSet");
+      long epoch = set.epoch();
       Optional<Bytes32> digest = chain.validatorSetDigest(epoch);
       if (digest.isEmpty()) {
         return fail("validatorSet", "epoch " + epoch + " is not registered on the contract");
       }
-      return digest.get().toHex().equalsIgnoreCase(receipt.validatorSet().digest())
+      return digest.get().toHex().equalsIgnoreCase(set.digest())
           ? ok("validatorSet", "epoch " + epoch + " is registered with this set")
           : fail("validatorSet", "epoch " + epoch + " is registered with set digest " + digest.get().toHex()
-              + ", not " + receipt.validatorSet().digest());
+              + ", not " + set.digest());
     });
     attempt(checks, "verifyAttestation", () -> {
       // as a consumer contract would: for the output it is given, so its digest is the output's
-      ContentDigest outputDigest = ContentDigest.of(Base64.getDecoder().decode(receipt.output()));
+      byte[] output = Base64.getDecoder().decode(present(receipt.output(), "output"));
+      ContentDigest outputDigest = ContentDigest.of(output);
       Attestation attestation = stated(receipt).withOutputDigest(outputDigest);
-      List<Signature> signatures = receipt.signatures().stream().map(s -> Signature.parse(s.signature()))
-          .toList();
+      List<Signature> signatures = present(receipt.signatures(), "signatures").stream()
+          .map(s -> Signature.parse(s.signature())).toList();
       if (!chain.verifyAttestation(attestation, signatures)) {
         return fail("verifyAttestation", "the contract finds no quorum of epoch " + attestation.epoch()
             + " signatures on the attestation of this output (" + outputDigest + ")");
@@ -127,14 +130,23 @@ public final class OnChainReceiptCheck {
 
   /** The attestation as the receipt states it. */
   private static Attestation stated(Receipt receipt) {
-    Receipt.AttestationFields a = receipt.attestation();
+    Receipt.AttestationFields a = present(receipt.attestation(), "attestation");
     return new Attestation(JobId.parse(a.jobId()), ContentDigest.parse(a.modelDigest()),
         ContentDigest.parse(a.inputDigest()), ContentDigest.parse(a.outputDigest()), PolicyText.of(a.policy()),
         a.epoch());
   }
 
   private static AttestationDomain domain(Receipt receipt) {
-    return new AttestationDomain(receipt.domain().chainId(), Address.parse(receipt.domain().verifyingContract()));
+    Receipt.Domain d = present(receipt.domain(), "domain");
+    return new AttestationDomain(d.chainId(), Address.parse(d.verifyingContract()));
+  }
+
+  /** A section or field the check needs; a missing one fails the check like a malformed one. */
+  private static <T> T present(T value, String path) {
+    if (value == null) {
+      throw new IllegalArgumentException(path + " is missing");
+    }
+    return value;
   }
 
   private interface Attempt {

@@ -17,6 +17,7 @@ import io.verdict.verification.receipt.ReceiptVerifier;
 import io.verdict.verification.receipt.VerificationReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,8 +60,11 @@ final class VerifyCommand extends CommandBase {
     List<OnChainReceiptCheck.Check> onChain = rpc == null ? List.of() : onChain(receipt);
     boolean chainOk = onChain.stream().allMatch(OnChainReceiptCheck.Check::ok);
     boolean valid = report.valid() && chainOk;
+    // with --rpc the anchor was checked on chain: drop the note that says it was not
+    List<String> notes = report.notes().stream().filter(n -> rpc == null || !n.contains("(offline)"))
+        .toList();
     if (json()) {
-      ObjectNode n = json(receipt, report);
+      ObjectNode n = json(receipt, report, notes);
       n.put("valid", valid);
       if (rpc != null) {
         ArrayNode checks = n.putArray("onChain");
@@ -71,8 +75,7 @@ final class VerifyCommand extends CommandBase {
     } else {
       if (report.valid()) {
         out().println(summary(receipt));
-        report.notes().stream().filter(n -> rpc == null || !n.contains("(offline)"))
-            .forEach(n -> out().println("note: " + n));
+        notes.forEach(n -> out().println("note: " + n));
       } else {
         printFailures(out(), report.failures());
       }
@@ -91,22 +94,31 @@ final class VerifyCommand extends CommandBase {
 
   /** The on-chain checks, against the receipt's own chain id and contract. */
   private List<OnChainReceiptCheck.Check> onChain(Receipt receipt) {
-    if (receipt.anchor() == null) {
-      return OnChainReceiptCheck.run(receipt, null);
-    }
-    java.time.Duration timeout;
+    // the command line first, whatever the receipt holds: a bad option is a usage error for any receipt
+    Duration timeout;
     try {
       timeout = Durations.seconds(rpcTimeout);
     } catch (IllegalArgumentException e) {
       throw CliException.usage("--rpc-timeout: " + e.getMessage());
     }
+    try {
+      ChainSettings.checkRpcUrl(rpc);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--rpc: " + e.getMessage());
+    }
+    Receipt.Anchor anchor = receipt.anchor();
+    if (anchor == null) {
+      return OnChainReceiptCheck.run(receipt, null);
+    }
     ChainSettings settings;
     try {
       // Read-only: a throw-away key satisfies the client; nothing is ever signed with it.
-      settings = new ChainSettings(rpc, receipt.anchor().chainId(), Address.parse(receipt.anchor().contract()),
+      settings = new ChainSettings(rpc, anchor.chainId(), Address.parse(anchor.contract()),
           AnchorerKey.generate(), timeout);
     } catch (IllegalArgumentException e) {
-      throw CliException.usage("--rpc: " + e.getMessage());
+      // the options passed above: what cannot be asked about is the receipt's anchor
+      return List.of(new OnChainReceiptCheck.Check("anchored", false,
+          "the receipt's anchor names no chain to ask: " + e.getMessage()));
     }
     try (AnchorChain chain = new Web3AnchorChain(settings)) {
       return OnChainReceiptCheck.run(receipt, chain);
@@ -159,7 +171,7 @@ final class VerifyCommand extends CommandBase {
     table.print(out);
   }
 
-  private static ObjectNode json(Receipt r, VerificationReport report) {
+  private static ObjectNode json(Receipt r, VerificationReport report, List<String> notes) {
     ObjectNode n = Views.object();
     n.put("valid", report.valid());
     n.put("jobId", r.jobId());
@@ -179,8 +191,8 @@ final class VerifyCommand extends CommandBase {
       o.put("path", f.path());
       o.put("detail", f.detail());
     }
-    ArrayNode notes = n.putArray("notes");
-    report.notes().forEach(notes::add);
+    ArrayNode noteArray = n.putArray("notes");
+    notes.forEach(noteArray::add);
     return n;
   }
 
