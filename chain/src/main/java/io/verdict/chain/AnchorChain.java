@@ -87,6 +87,13 @@ public interface AnchorChain extends AutoCloseable {
     }
   }
 
+  /**
+   * The root that transaction {@code txHash} anchored for {@code batchId}: the {@code Anchored}
+   * event the contract emitted in it. Empty when the transaction is not mined, failed, or did not
+   * anchor that batch (a repeated {@code anchor} call with the same root emits no event).
+   */
+  Optional<Bytes32> anchoredRootIn(String txHash, long batchId);
+
   /** {@code batchOf(bytes32(batchId))}; empty when nothing is anchored for it. */
   Optional<AnchoredBatch> batch(long batchId);
 

@@ -78,8 +78,17 @@ public final class OnChainReceiptCheck {
         return fail("transaction", "transaction " + anchor.txHash() + " is in block " + tx.get().blockNumber()
             + ", the receipt says " + anchor.blockNumber());
       }
+      Optional<Bytes32> anchored = chain.anchoredRootIn(anchor.txHash(), batchId);
+      if (anchored.isEmpty()) {
+        return fail("transaction", "transaction " + anchor.txHash() + " did not anchor batch " + batchId
+            + " (no Anchored event for it)");
+      }
+      if (!anchored.get().toHex().equalsIgnoreCase(merkle.root())) {
+        return fail("transaction", "transaction " + anchor.txHash() + " anchored batch " + batchId + " with root "
+            + anchored.get().toHex() + ", not " + merkle.root());
+      }
       long confirmations = chain.blockNumber() - tx.get().blockNumber() + 1;
-      return ok("transaction", "transaction " + anchor.txHash() + " succeeded in block "
+      return ok("transaction", "transaction " + anchor.txHash() + " anchored this root in block "
           + tx.get().blockNumber() + " (" + confirmations + " confirmation(s))");
     });
     attempt(checks, "verifyInclusion", () -> {

@@ -177,6 +177,31 @@ public final class Web3AnchorChain implements AnchorChain {
         r.isStatusOK())));
   }
 
+  /** topic0 of {@code Anchored(bytes32 indexed batchId, bytes32 root, uint64 count, address indexed anchorer)}. */
+  private static final String ANCHORED_TOPIC = Hex.encodePrefixed(Keccak.hash32(
+      "Anchored(bytes32,bytes32,uint64,address)".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).bytes());
+
+  @Override
+  public Optional<Bytes32> anchoredRootIn(String txHash, long batchId) {
+    if (txHash == null || !SignedTx.HASH.matcher(txHash).matches()) {
+      throw new IllegalArgumentException("transaction hash must be 0x + 64 lowercase hex digits");
+    }
+    ensureChainId();
+    EthGetTransactionReceipt answer = call("eth_getTransactionReceipt", List.of(txHash),
+        EthGetTransactionReceipt.class);
+    Optional<TransactionReceipt> receipt = answer.getTransactionReceipt();
+    if (receipt.isEmpty() || !receipt.get().isStatusOK() || receipt.get().getLogs() == null) {
+      return Optional.empty();
+    }
+    String batchTopic = Hex.encodePrefixed(AnchorAbi.batchKey(batchId).bytes());
+    return decoded("eth_getTransactionReceipt", () -> receipt.get().getLogs().stream()
+        .filter(l -> contractHex.equalsIgnoreCase(l.getAddress()))
+        .filter(l -> l.getTopics().size() >= 2 && ANCHORED_TOPIC.equalsIgnoreCase(l.getTopics().get(0))
+            && batchTopic.equalsIgnoreCase(l.getTopics().get(1)))
+        .map(l -> Bytes32.parse(l.getData().substring(0, 66).toLowerCase(Locale.ROOT)))
+        .findFirst());
+  }
+
   @Override
   public Optional<AnchoredBatch> batch(long batchId) {
     String returned = ethCall(AnchorAbi.batchOf(batchId), "batchOf(" + batchId + ")");

@@ -119,6 +119,12 @@ class Web3AnchorChainTest {
     assertThat(second.blockNumber()).isGreaterThan(first.blockNumber());
     assertThat(chain.batch(3)).contains(anchored);
     assertThat(anchored.blockNumber()).isEqualTo(first.blockNumber());
+
+    // only the first transaction anchored the batch: it alone carries the Anchored event
+    assertThat(chain.anchoredRootIn(first.txHash(), 3)).contains(root);
+    assertThat(chain.anchoredRootIn(second.txHash(), 3)).isEmpty();
+    assertThat(chain.anchoredRootIn(first.txHash(), 4)).isEmpty();
+    assertThat(chain.anchoredRootIn("0x" + "00".repeat(32), 3)).isEmpty();
   }
 
   @Test
