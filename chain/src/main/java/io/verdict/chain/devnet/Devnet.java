@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * child also exits when this JVM dies (its stdin closes). {@link #stop()} ends exactly that
  * process: SIGTERM, then SIGKILL after a few seconds. The keys are Hardhat's publicly known
  * development keys.
+ *
+ * <p>By default the chain lives in memory and every start is a fresh chain. Started with a state
+ * file ({@link #start(Path, Path, Duration, Path)}), the script appends every mined transaction to
+ * it and a later start on the same file replays them, each in the block it was first mined in, so
+ * that anchored roots, their block numbers, receipts and validator sets survive a restart (block
+ * timestamps and hashes do not); see the Devnet section of {@code contracts/README.md}.
  */
 public final class Devnet implements AutoCloseable {
   /** How long {@link #start} waits for the chain. */
@@ -45,16 +52,18 @@ public final class Devnet implements AutoCloseable {
   private final Process process;
   private final OutputStream stdin;
   private final Path workDir;
+  private final Path stateFile;
   private final String rpcUrl;
   private final long chainId;
   private final Address contract;
   private final AnchorerKey ownerKey;
   private final AnchorerKey anchorerKey;
 
-  private Devnet(Process process, Path workDir, JsonNode info) {
+  private Devnet(Process process, Path workDir, Path stateFile, JsonNode info) {
     this.process = process;
     this.stdin = process.getOutputStream();
     this.workDir = workDir;
+    this.stateFile = stateFile;
     this.rpcUrl = info.path("rpcUrl").asText();
     this.chainId = info.path("chainId").asLong();
     this.contract = Address.parse(info.path("contract").asText());
@@ -68,7 +77,8 @@ public final class Devnet implements AutoCloseable {
   }
 
   /**
-   * Starts a devnet and waits (up to {@link #START_TIMEOUT}) until the contract is deployed.
+   * Starts an in-memory devnet (a fresh chain) and waits (up to {@link #START_TIMEOUT}) until the
+   * contract is deployed.
    *
    * @param contractsDir the repository's {@code contracts/} folder, with {@code node_modules}
    *     installed ({@code npm ci})
@@ -77,6 +87,30 @@ public final class Devnet implements AutoCloseable {
    * @throws DevnetException if it cannot start; the message ends with the tail of the log
    */
   public static Devnet start(Path contractsDir, Path workDir, Duration blockTime) {
+    return launch(contractsDir, workDir, blockTime, null);
+  }
+
+  /**
+   * Starts a devnet whose chain survives restarts: every transaction it mines is appended to
+   * {@code stateFile} (JSON lines, created if missing), and if the file already holds a history,
+   * it is replayed instead of deploying the contract: every transaction again in the same block
+   * number with the same hash and receipt status, the contract at the recorded address with its
+   * roots and validator sets. Waits up to {@link #START_TIMEOUT} for the replay.
+   *
+   * @param stateFile the history to continue; one devnet at a time per file
+   * @throws DevnetException if it cannot start, also when the state file is defective (the message
+   *     then names the file and line)
+   * @see #start(Path, Path, Duration)
+   */
+  public static Devnet start(Path contractsDir, Path workDir, Duration blockTime, Path stateFile) {
+    if (stateFile == null) {
+      throw new IllegalArgumentException("a state file is required; use start(contractsDir, workDir,"
+          + " blockTime) for an in-memory chain");
+    }
+    return launch(contractsDir, workDir, blockTime, stateFile.toAbsolutePath().normalize());
+  }
+
+  private static Devnet launch(Path contractsDir, Path workDir, Duration blockTime, Path stateFile) {
     Path contracts = contractsDir.toAbsolutePath().normalize();
     Path script = contracts.resolve("scripts").resolve("devnet.mjs");
     if (!Files.isRegularFile(script)) {
@@ -100,6 +134,9 @@ public final class Devnet implements AutoCloseable {
           "--home", work.resolve("hardhat-home").toString(),
           "--out", out.toString(),
           "--exit-on-stdin-close"));
+      if (stateFile != null) {
+        command.addAll(List.of("--state", stateFile.toString()));
+      }
       process = new ProcessBuilder(command)
           .directory(contracts.toFile())
           .redirectErrorStream(true)
@@ -117,7 +154,7 @@ public final class Devnet implements AutoCloseable {
             LOG.warn("devnet reports pid {} but the child process is {}: is {} a wrapper of node?",
                 info.path("pid").asLong(), process.pid(), NODE_VARIABLE);
           }
-          Devnet devnet = new Devnet(process, work, info);
+          Devnet devnet = new Devnet(process, work, stateFile, info);
           LOG.info("devnet ready at {} (chain {}, contract {}, pid {})", devnet.rpcUrl,
               devnet.chainId, devnet.contract, process.pid());
           return devnet;
@@ -200,6 +237,11 @@ public final class Devnet implements AutoCloseable {
     return workDir.resolve("devnet.log");
   }
 
+  /** The file the chain's history is recorded in; empty for an in-memory devnet. */
+  public Optional<Path> stateFile() {
+    return Optional.ofNullable(stateFile);
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
@@ -232,14 +274,14 @@ public final class Devnet implements AutoCloseable {
   @Override
   public String toString() {
     return "Devnet[" + rpcUrl + ", chain " + chainId + ", contract " + contract + ", pid "
-        + process.pid() + "]";
+        + process.pid() + (stateFile == null ? "" : ", state " + stateFile) + "]";
   }
 
   private static void stopProcess(Process process) {
     if (!process.isAlive()) {
       return;
     }
-    process.destroy(); // SIGTERM: devnet.mjs exits 0 at once
+    process.destroy(); // SIGTERM: devnet.mjs completes its state file, if any, and exits 0
     try {
       if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("devnet pid {} did not stop within {} s, killing it", process.pid(),
