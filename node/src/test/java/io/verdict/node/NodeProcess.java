@@ -8,13 +8,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A Verdict node in a JVM of its own, started with {@code io.verdict.node.Main} on this test's
  * classpath, on loopback ports chosen once (so a restart comes back on the same ports), its output
- * in {@code <dir>/node.log}. Stopped by its own process handle: SIGTERM ({@link #stop}) or SIGKILL
- * ({@link #kill}), never by name.
+ * in {@code <dir>/node.log}, with extra environment variables if given (the settings that are read
+ * only from the environment, such as the anchorer key). Stopped by its own process handle: SIGTERM
+ * ({@link #stop}) or SIGKILL ({@link #kill}), never by name; {@link #awaitExit} waits for a node that
+ * ends by itself.
  */
 final class NodeProcess implements AutoCloseable {
 
@@ -25,14 +28,33 @@ final class NodeProcess implements AutoCloseable {
     private final int grpcPort;
     private final int clusterPort;
     private final List<String> args;
+    private final Map<String, String> environment;
     private Process process;
 
     NodeProcess(String name, Path dataDir, int grpcPort, int clusterPort, List<String> args) {
+        this(name, dataDir, grpcPort, clusterPort, args, Map.of());
+    }
+
+    /** @param environment variables set for the node's JVM on top of this JVM's environment */
+    NodeProcess(String name, Path dataDir, int grpcPort, int clusterPort, List<String> args,
+                Map<String, String> environment) {
         this.name = name;
         this.dataDir = dataDir;
         this.grpcPort = grpcPort;
         this.clusterPort = clusterPort;
         this.args = List.copyOf(args);
+        this.environment = Map.copyOf(environment);
+    }
+
+    /**
+     * The same node (name, ports, data directory, arguments) with other extra environment
+     * variables, not started: to restart a node that has exited with another setting.
+     */
+    NodeProcess withEnvironment(Map<String, String> other) {
+        if (alive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        return new NodeProcess(name, dataDir, grpcPort, clusterPort, args, other);
     }
 
     static int freePort() throws IOException {
@@ -82,6 +104,7 @@ final class NodeProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+        pb.environment().putAll(environment);
         Files.writeString(log(), "==== launch " + java.time.Instant.now() + "\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         process = pb.start();
@@ -91,8 +114,7 @@ final class NodeProcess implements AutoCloseable {
     void awaitServing(Duration max) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline) {
-            String text = Files.readString(log(), StandardCharsets.UTF_8);
-            String current = text.substring(Math.max(0, text.lastIndexOf("==== launch")));
+            String current = currentLaunch();
             if (current.contains(SERVING)) {
                 return;
             }
@@ -112,6 +134,27 @@ final class NodeProcess implements AutoCloseable {
 
     boolean alive() {
         return process != null && process.isAlive();
+    }
+
+    /**
+     * Waits until the node exits by itself and returns its exit code; fails with the end of its log
+     * if it is still running after {@code max} (and leaves it running: {@link #stop} ends it).
+     */
+    int awaitExit(Duration max) throws IOException, InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " (pid " + process.pid() + ") did not exit within " + max.toSeconds()
+                    + " s; the end of its log:\n" + tail(currentLaunch()));
+        }
+        return process.exitValue();
+    }
+
+    /** The log of the current (or last) launch. */
+    String currentLaunch() throws IOException {
+        String text = Files.readString(log(), StandardCharsets.UTF_8);
+        return text.substring(Math.max(0, text.lastIndexOf("==== launch")));
     }
 
     /** SIGKILL: the JVM gets no chance to leave the cluster or flush anything. */
@@ -138,7 +181,7 @@ final class NodeProcess implements AutoCloseable {
         stop();
     }
 
-    private static String tail(String text) {
+    static String tail(String text) {
         String[] lines = text.split("\n");
         return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 60), lines.length));
     }

@@ -21,17 +21,25 @@ public final class H2Journal {
     /** Config path of the JDBC URL. */
     public static final String URL_KEY = "pekko-persistence-jdbc.shared-databases." + SHARED_DB + ".db.url";
 
+    /** The settings after the database path in every URL of the journal (see {@link #url}). */
+    static final String SETTINGS = ";DATABASE_TO_UPPER=false;WRITE_DELAY=0";
+
     private H2Journal() {
     }
 
-    /** The H2 URL for a data directory, always absolute: {@code jdbc:h2:file:/abs/journal/verdict;DATABASE_TO_UPPER=false}. */
+    /**
+     * The H2 URL for a data directory, always absolute:
+     * {@code jdbc:h2:file:/abs/journal/verdict;DATABASE_TO_UPPER=false;WRITE_DELAY=0}. {@code WRITE_DELAY=0}
+     * writes every commit to the file before the commit returns, so an acknowledged event survives
+     * the process dying (H2's default writes commits up to 500 ms later, in the background).
+     */
     public static String url(Path dataDir) {
         Path db = dataDir.toAbsolutePath().normalize().resolve("journal").resolve("verdict");
         String text = db.toString();
         if (text.indexOf(';') >= 0) {
             throw new IllegalArgumentException("the data directory must not contain ';' (H2 URL separator): " + dataDir);
         }
-        return "jdbc:h2:file:" + text + ";DATABASE_TO_UPPER=false";
+        return "jdbc:h2:file:" + text + SETTINGS;
     }
 
     /** The data directory of a resolved config, made absolute. */

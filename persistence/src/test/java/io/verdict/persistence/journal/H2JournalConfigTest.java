@@ -31,14 +31,14 @@ class H2JournalConfigTest {
         assertEquals("org.h2.Driver", db.getString("db.driver"));
         if (System.getenv("VERDICT_DATA_DIR") == null) {
             assertEquals("./data", c.getString(H2Journal.DATA_DIR_KEY));
-            assertEquals("jdbc:h2:file:./data/journal/verdict;DATABASE_TO_UPPER=false", db.getString("db.url"));
+            assertEquals("jdbc:h2:file:./data/journal/verdict;DATABASE_TO_UPPER=false;WRITE_DELAY=0", db.getString("db.url"));
         }
     }
 
     @Test
     void dataDirOverrideMovesTheDatabase() {
         Config c = withInclude("verdict.data-dir = \"/srv/verdict\"");
-        assertEquals("jdbc:h2:file:/srv/verdict/journal/verdict;DATABASE_TO_UPPER=false", c.getString(H2Journal.URL_KEY));
+        assertEquals("jdbc:h2:file:/srv/verdict/journal/verdict;DATABASE_TO_UPPER=false;WRITE_DELAY=0", c.getString(H2Journal.URL_KEY));
     }
 
     @Test
@@ -47,7 +47,7 @@ class H2JournalConfigTest {
         Path abs = Path.of("data").toAbsolutePath().normalize();
         assertEquals(abs.toString(), c.getString(H2Journal.DATA_DIR_KEY));
         String url = c.getString(H2Journal.URL_KEY);
-        assertEquals("jdbc:h2:file:" + abs.resolve("journal").resolve("verdict") + ";DATABASE_TO_UPPER=false", url);
+        assertEquals("jdbc:h2:file:" + abs.resolve("journal").resolve("verdict") + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0", url);
         assertTrue(Path.of(url.substring("jdbc:h2:file:".length(), url.indexOf(';'))).isAbsolute());
         assertThrows(IllegalArgumentException.class, () -> H2Journal.url(Path.of("/srv/a;b")));
     }
