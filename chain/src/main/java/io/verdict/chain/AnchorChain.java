@@ -94,6 +94,13 @@ public interface AnchorChain extends AutoCloseable {
    */
   Optional<Bytes32> anchoredRootIn(String txHash, long batchId);
 
+  /**
+   * The transaction that anchored {@code batchId} (its {@code Anchored} event, searched in the
+   * block the contract recorded); empty when the batch is not anchored (or the node cannot find
+   * the event).
+   */
+  Optional<TxOutcome> anchorTransaction(long batchId);
+
   /** {@code batchOf(bytes32(batchId))}; empty when nothing is anchored for it. */
   Optional<AnchoredBatch> batch(long batchId);
 

@@ -358,6 +358,32 @@ public final class Web3AnchorChain implements AnchorChain {
     return answer.getTransaction().isPresent();
   }
 
+  @Override
+  public Optional<TxOutcome> anchorTransaction(long batchId) {
+    Optional<AnchoredBatch> batch = batch(batchId);
+    if (batch.isEmpty()) {
+      return Optional.empty();
+    }
+    // only the block the contract recorded: providers limit the range eth_getLogs may search
+    String block = "0x" + Long.toHexString(batch.get().blockNumber());
+    EthFilter filter = new EthFilter(
+        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(batch.get().blockNumber())),
+        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(batch.get().blockNumber())),
+        contractHex);
+    filter.addSingleTopic(ANCHORED_TOPIC);
+    filter.addSingleTopic(Hex.encodePrefixed(AnchorAbi.batchKey(batchId).bytes()));
+    EthLog logs = call("eth_getLogs", List.of(filter), EthLog.class);
+    for (EthLog.LogResult<?> result : logs.getLogs()) {
+      if (result instanceof EthLog.LogObject log && log.getTransactionHash() != null) {
+        return Optional.of(decoded("eth_getLogs", () -> new TxOutcome(
+            log.getTransactionHash().toLowerCase(Locale.ROOT), log.getBlockNumber().longValueExact(),
+            log.getBlockHash().toLowerCase(Locale.ROOT), true)));
+      }
+    }
+    LOG.debug("batch {} is anchored in block {} but no Anchored event was found there", batchId, block);
+    return Optional.empty();
+  }
+
   private TxOutcome existingRegistration(long epoch) {
     try {
       EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST,

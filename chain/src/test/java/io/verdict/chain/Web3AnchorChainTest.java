@@ -125,6 +125,9 @@ class Web3AnchorChainTest {
     assertThat(chain.anchoredRootIn(second.txHash(), 3)).isEmpty();
     assertThat(chain.anchoredRootIn(first.txHash(), 4)).isEmpty();
     assertThat(chain.anchoredRootIn("0x" + "00".repeat(32), 3)).isEmpty();
+    assertThat(chain.anchorTransaction(3)).map(TxOutcome::txHash).contains(first.txHash());
+    assertThat(chain.anchorTransaction(3)).map(TxOutcome::blockNumber).contains(first.blockNumber());
+    assertThat(chain.anchorTransaction(4)).isEmpty();
   }
 
   @Test

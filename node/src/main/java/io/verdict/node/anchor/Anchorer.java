@@ -460,6 +460,10 @@ public final class Anchorer
                 return;
             }
             chainStep("signing the anchor transaction of batch " + batch.batchId(), () -> {
+                Optional<ChainStepDone> adopted = adoptAnchored(batch);
+                if (adopted.isPresent()) {
+                    return adopted.get();
+                }
                 long nonce = chain.pendingNonce();
                 SignedTx tx;
                 try {
@@ -481,7 +485,9 @@ public final class Anchorer
                 } catch (NonceTooLowException e) {
                     // our nonce is used: by this very transaction (sent before a crash), or by another one
                     if (chain.receipt(batch.txHash()).isEmpty()) {
-                        return resign(batch, "its nonce " + batch.nonce() + " was used by another transaction");
+                        Optional<ChainStepDone> adopted = adoptAnchored(batch);
+                        return adopted.isPresent() ? adopted.get()
+                                : resign(batch, "its nonce " + batch.nonce() + " was used by another transaction");
                     }
                 }
                 return new ChainStepDone(null, () -> {
@@ -516,6 +522,29 @@ public final class Anchorer
                         crash.accept(AnchorSettings.CrashPoint.AFTER_CONFIRM);
                     });
         });
+    }
+
+    /**
+     * When the contract already holds this batch's root (anchored by a transaction this service's
+     * journal does not know, e.g. one whose record a crash lost), that transaction is the batch's
+     * anchor: confirmed once deep enough, instead of sending another. Halts (RootConflict) on
+     * another root. Empty when the batch is not on chain yet.
+     */
+    private Optional<ChainStepDone> adoptAnchored(Batch batch) {
+        checkNoConflict(batch);
+        Optional<TxOutcome> existing = chain.anchorTransaction(batch.batchId());
+        if (existing.isEmpty()) {
+            return Optional.empty();
+        }
+        TxOutcome tx = existing.get();
+        long blockNow = chain.blockNumber();
+        if (blockNow < tx.blockNumber() + settings.confirmations() - 1) {
+            return Optional.of(new ChainStepDone(null, () -> head = blockNow));
+        }
+        LOG.warn("batch {}: its root is already anchored on chain by transaction {} (block {}); adopting it "
+                + "instead of sending another", batch.batchId(), tx.txHash(), tx.blockNumber());
+        return Optional.of(new ChainStepDone(new AnchorConfirmed(batch.batchId(), tx.txHash(), tx.blockNumber(),
+                now()), () -> head = blockNow));
     }
 
     /** Halts (RootConflict) when the contract holds another root for the batch. */

@@ -357,6 +357,26 @@ class AnchorerIT {
     }
 
     @Test
+    void aBatchWhoseRootIsAlreadyOnChainAdoptsThatTransactionInsteadOfSendingAnother() throws Exception {
+        // as if a crash had lost the record of the transaction that anchored batch 1
+        List<Anchorer.Item> batch = items(3);
+        Bytes32 root = StandardMerkleTree.of(batch.stream().map(i -> Bytes32.parse(i.attestationDigest())).toList())
+                .root();
+        var tx = direct.signAnchor(1, root, batch.size(), direct.pendingNonce());
+        direct.broadcast(tx);
+        await("the root mined", Duration.ofSeconds(10), () -> direct.batch(1).isPresent());
+        long before = sent();
+
+        ActorRef<Anchorer.Command> anchorer = spawn(AnchorSettings.CrashPoint.NONE, 16);
+        seal(anchorer, batch, "seq:1");
+        await("the jobs told", Duration.ofSeconds(20),
+                () -> told.size() == 3 && status(anchorer).openBatches() == 0);
+        assertAllAnchored(List.of(batch));
+        assertThat(told.values()).extracting(JobAnchor::txHash).containsOnly(tx.txHash());
+        assertThat(sent() - before).as("only the validator-set registration").isEqualTo(1);
+    }
+
+    @Test
     void anotherRootAlreadyAnchoredForOurBatchIdHaltsTheService() throws Exception {
         // someone else (the same key, e.g. a second cluster on this contract) anchored batch 1 first
         Bytes32 foreign = Bytes32.parse("0x" + "ee".repeat(32));
