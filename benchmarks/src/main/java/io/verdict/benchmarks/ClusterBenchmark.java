@@ -240,7 +240,7 @@ public final class ClusterBenchmark {
                         : String.format(Locale.ROOT, "%.1f s", firstAfterKill / 1000.0));
     }
 
-    private static long millis(com.google.protobuf.Timestamp t) {
+    static long millis(com.google.protobuf.Timestamp t) {
         return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
     }
 
@@ -269,12 +269,12 @@ public final class ClusterBenchmark {
         }
     }
 
-    private static VerdictServiceClient client(ActorSystem<Void> system, int port) {
+    static VerdictServiceClient client(ActorSystem<Void> system, int port) {
         return VerdictServiceClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system)
                 .withTls(false).withDeadline(DEADLINE.plusSeconds(10)), system);
     }
 
-    private static Point named(Point p, String setup) {
+    static Point named(Point p, String setup) {
         return new Point(setup + " — " + p.what(), p.callers(), p.perSecond(), p.p50Micros(), p.p99Micros(), p.ok(),
                 p.failed(), p.failures(), p.nodeCpu(), p.clientCpu());
     }

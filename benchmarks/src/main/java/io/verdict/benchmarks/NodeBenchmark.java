@@ -3,6 +3,7 @@ package io.verdict.benchmarks;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.verdict.api.v1.DType;
+import io.verdict.api.v1.Job;
 import io.verdict.api.v1.JobStatus;
 import io.verdict.api.v1.SubmitRequest;
 import io.verdict.api.v1.SubmitResponse;
@@ -22,6 +23,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -41,6 +43,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -293,6 +296,12 @@ public final class NodeBenchmark {
         }
 
         Point point(int r, int q, int concurrency, int warmup, int measure) throws Exception {
+            return point(r, q, concurrency, warmup, measure, job -> { });
+        }
+
+        /** As above; {@code measured} sees every agreed job counted in the measured window. */
+        Point point(int r, int q, int concurrency, int warmup, int measure, Consumer<Job> measured)
+                throws Exception {
             long start = System.nanoTime();
             long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
             long end = measureFrom + TimeUnit.SECONDS.toNanos(measure);
@@ -318,7 +327,7 @@ public final class NodeBenchmark {
             }, "cpu-sampler");
             sampler.start();
             for (int i = 0; i < concurrency; i++) {
-                sendNext(r, q, end, measureFrom, latency, ok, failed, sent, failures, drained);
+                sendNext(r, q, end, measureFrom, latency, ok, failed, sent, failures, drained, measured);
             }
             if (!drained.await(measure + warmup + DEADLINE.toSeconds() + 10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("requests did not drain");
@@ -337,7 +346,7 @@ public final class NodeBenchmark {
 
         private void sendNext(int r, int q, long end, long measureFrom, Histogram latency, AtomicLong ok,
                               AtomicLong failed, AtomicLong sent, Map<String, AtomicInteger> failures,
-                              CountDownLatch drained) {
+                              CountDownLatch drained, Consumer<Job> measured) {
             long started = System.nanoTime();
             if (started >= end || sent.incrementAndGet() > MAX_REQUESTS_PER_POINT) {
                 drained.countDown();
@@ -349,6 +358,7 @@ public final class NodeBenchmark {
                 if (failure == null && response.getJob().getStatus() == JobStatus.JOB_STATUS_AGREED) {
                     if (counted) {
                         ok.incrementAndGet();
+                        measured.accept(response.getJob());
                         synchronized (latency) {
                             latency.recordValue(Math.min(done - started, latency.getHighestTrackableValue()));
                         }
@@ -359,7 +369,7 @@ public final class NodeBenchmark {
                             : "job " + response.getJob().getStatus();
                     failures.computeIfAbsent(reason, k -> new AtomicInteger()).incrementAndGet();
                 }
-                sendNext(r, q, end, measureFrom, latency, ok, failed, sent, failures, drained);
+                sendNext(r, q, end, measureFrom, latency, ok, failed, sent, failures, drained, measured);
             });
         }
     }
@@ -380,16 +390,19 @@ public final class NodeBenchmark {
         private final Process process;
         private final long launched;
         private final int port;
+        private final Path log;
+        private final Thread reader;
         private final CountDownLatch serving = new CountDownLatch(1);
         private final StringBuilder output = new StringBuilder();
         private volatile long servingAt;
         private volatile String servingLine = "";
 
-        private ChildNode(Process process, long launched, int port) {
+        private ChildNode(Process process, long launched, int port, Path log) {
             this.process = process;
             this.launched = launched;
             this.port = port;
-            Thread reader = new Thread(this::drain, "node-output");
+            this.log = log;
+            this.reader = new Thread(this::drain, "node-output");
             reader.setDaemon(true);
             reader.start();
         }
@@ -400,6 +413,15 @@ public final class NodeBenchmark {
 
         /** {@code nodeArgs} follow the defaults on Main's command line, so they override them. */
         static ChildNode start(Path dataDir, List<String> jvmOptions, List<String> nodeArgs) throws IOException {
+            return start(dataDir, jvmOptions, nodeArgs, Map.of(), null);
+        }
+
+        /**
+         * As above, with extra environment variables for the node (e.g. a key it reads from one) and,
+         * when {@code log} is not null, every line of its output also written to that file.
+         */
+        static ChildNode start(Path dataDir, List<String> jvmOptions, List<String> nodeArgs, Map<String, String> env,
+                               Path log) throws IOException {
             int port = freePort();
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -420,15 +442,22 @@ public final class NodeBenchmark {
             command.addAll(nodeArgs);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+            builder.environment().putAll(env);
             long launched = System.nanoTime();
-            return new ChildNode(builder.start(), launched, port);
+            return new ChildNode(builder.start(), launched, port, log);
         }
 
         private void drain() {
             try (BufferedReader in = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                 Writer file = log == null ? Writer.nullWriter() : Files.newBufferedWriter(log)) {
                 String line;
                 while ((line = in.readLine()) != null) {
+                    file.write(line);
+                    file.write('\n');
+                    if (!in.ready()) {
+                        file.flush();
+                    }
                     if (serving.getCount() > 0 && line.contains(SERVING)) {
                         servingAt = System.nanoTime();
                         servingLine = line;
@@ -484,6 +513,7 @@ public final class NodeBenchmark {
                 handle.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
+            reader.join(TimeUnit.SECONDS.toMillis(5)); // its last lines, in the log file too
         }
     }
 

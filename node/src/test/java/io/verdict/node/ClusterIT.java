@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.grpc.Status;
+import io.verdict.api.v1.AnchorStatusRequest;
+import io.verdict.api.v1.AnchorStatusResponse;
 import io.verdict.api.v1.GetJobRequest;
+import io.verdict.api.v1.GetReceiptRequest;
 import io.verdict.api.v1.Job;
 import io.verdict.api.v1.JobStatus;
 import io.verdict.api.v1.ListModelsRequest;
@@ -16,8 +19,13 @@ import io.verdict.api.v1.ValidatorInfoRequest;
 import io.verdict.api.v1.ValidatorInfoResponse;
 import io.verdict.api.v1.ValidatorState;
 import io.verdict.api.v1.Vote;
+import io.verdict.chain.AnchorChain;
+import io.verdict.chain.OnChainReceiptCheck;
+import io.verdict.chain.Web3AnchorChain;
+import io.verdict.chain.devnet.Devnet;
 import io.verdict.inference.demo.DemoModels;
 import io.verdict.persistence.journal.LocalCassandra;
+import io.verdict.verification.receipt.Receipt;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +55,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Three node JVMs on one real Cassandra, as an operator runs them: committees span the nodes; a
  * node killed with SIGKILL under load loses nothing acknowledged and rejoins; Cassandra stopped
  * under load gives UNAVAILABLE and service comes back with it; a full cluster restart recovers
- * every entity exactly. The tests run in order on one cluster and build on each other's jobs.
+ * every entity exactly. Every node anchors to one devnet: the anchoring service, a cluster
+ * singleton on the Cassandra journal, anchors every agreed job of all of it exactly once, and the
+ * receipts hold on chain after the restart. The tests run in order on one cluster and build on
+ * each other's jobs.
  *
  * <p>Lines starting with {@code FIGURE} are the measurements docs/BENCHMARKS.md records.
  */
@@ -58,6 +69,7 @@ class ClusterIT {
     private static final int VALIDATORS_PER_NODE = 3;
 
     private static LocalCassandra cassandra;
+    private static Devnet devnet;
     private static Path root;
     private static final List<NodeProcess> nodes = new ArrayList<>();
     private static ActorSystem<Void> clientSystem;
@@ -71,13 +83,24 @@ class ClusterIT {
         Files.createDirectories(target);
         root = TestNodes.tempDir("cluster-it-");
         cassandra = LocalCassandra.start(LocalCassandra.repositoryRoot(), Files.createTempDirectory(target, "cassandra-cluster-it-"));
+        // every node anchors to one devnet; the anchoring service runs once, on the oldest node
+        devnet = Devnet.start(Devnet.locateContractsDir(), root.resolve("devnet"), Duration.ofMillis(500));
+        String ownerKey = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(devnet.workDir().resolve("devnet.json").toFile()).get("ownerKey").asText();
+        Map<String, String> anchoring = Map.of(
+                "VERDICT_ANCHOR", "true",
+                "VERDICT_ANCHOR_RPC_URL", devnet.rpcUrl(),
+                "VERDICT_CHAIN_ID", Long.toString(devnet.chainId()),
+                "VERDICT_ANCHOR_CONTRACT", devnet.contract().toString(),
+                "VERDICT_ANCHOR_KEY", ownerKey,
+                "VERDICT_ANCHOR_MAX_DELAY", "1s");
         clientSystem = TestNodes.clientSystem();
         List<Integer> clusterPorts = List.of(NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort());
         String seeds = "127.0.0.1:" + clusterPorts.get(0);
         for (int i = 0; i < 3; i++) {
             nodes.add(new NodeProcess("node-" + (i + 1), root.resolve("node-" + (i + 1)), NodeProcess.freePort(),
                     clusterPorts.get(i), List.of("--cassandra", cassandra.contactPoint(), "--seed-nodes", seeds,
-                            "--validators", Integer.toString(VALIDATORS_PER_NODE))));
+                            "--validators", Integer.toString(VALIDATORS_PER_NODE)), anchoring));
         }
         startAll();
     }
@@ -128,6 +151,9 @@ class ClusterIT {
         TestNodes.terminate(clientSystem);
         if (cassandra != null) {
             cassandra.close();
+        }
+        if (devnet != null) {
+            devnet.stop();
         }
         // The nodes' logs stay under target/it-data for a look after a failure; the data is small.
     }
@@ -279,6 +305,27 @@ class ClusterIT {
         for (String id : acknowledged.keySet()) {
             before.put(id, awaitFinal(1, id, Duration.ofSeconds(60)));
         }
+        // the anchoring service (through the node kill and the Cassandra outage) anchors every agreed job
+        List<String> agreed = before.values().stream().filter(j -> j.getStatus() == JobStatus.JOB_STATUS_AGREED)
+                .map(Job::getJobId).toList();
+        long anchoringStarted = System.currentTimeMillis();
+        TestNodes.awaitCondition("every agreed job anchored", Duration.ofSeconds(120), () -> agreed.stream()
+                .allMatch(id -> await(clients.get(2).verdict().getReceipt(GetReceiptRequest.newBuilder()
+                        .setJobId(id).build())).getAnchored()));
+        System.out.printf("FIGURE anchoring: %d agreed jobs anchored %d ms after the last one was final%n",
+                agreed.size(), System.currentTimeMillis() - anchoringStarted);
+        for (String id : acknowledged.keySet()) {
+            before.put(id, awaitFinal(1, id, Duration.ofSeconds(60)));
+        }
+        // every agreed job of the journal (acknowledged or not: some calls failed after their job started)
+        long agreedInJournal = agreedJobsInJournal();
+        TestNodes.awaitCondition("every agreed job of the journal anchored", Duration.ofSeconds(60), () ->
+                await(clients.get(1).verdict().anchorStatus(AnchorStatusRequest.getDefaultInstance()))
+                        .getAnchoredResults() == agreedInJournal);
+        AnchorStatusResponse anchorBefore = await(clients.get(1).verdict()
+                .anchorStatus(AnchorStatusRequest.getDefaultInstance()));
+        assertThat(anchorBefore.getHalted()).isFalse();
+        assertThat(anchorBefore.getOpenBatches()).isZero();
         ValidatorInfoResponse infoBefore = await(clients.get(0).verdict().validatorInfo(ValidatorInfoRequest.getDefaultInstance()));
         var modelsBefore = await(clients.get(0).verdict().listModels(ListModelsRequest.getDefaultInstance()));
 
@@ -299,6 +346,34 @@ class ClusterIT {
         assertThat(await(clients.get(1).verdict().listModels(ListModelsRequest.getDefaultInstance())))
                 .isEqualTo(modelsBefore);
         System.out.printf("FIGURE full restart: %d jobs recovered identically%n", before.size());
+
+        // every agreed job's receipt holds on chain, and no result was anchored twice
+        Map<Long, Integer> perBatch = new HashMap<>();
+        try (AnchorChain chain = new Web3AnchorChain(devnet.settings())) {
+            for (String id : agreed) {
+                Receipt receipt = TestNodes.verifiedReceipt(before.get(id).getReceiptJson());
+                assertThat(OnChainReceiptCheck.run(receipt, chain)).as("on-chain checks of job %s", id)
+                        .allMatch(OnChainReceiptCheck.Check::ok);
+                perBatch.merge(receipt.anchor().batchId(), 1, Integer::sum);
+            }
+            long onChain = 0;
+            for (long b = 1; b <= anchorBefore.getAnchoredBatches(); b++) {
+                long count = chain.batch(b).orElseThrow().count();
+                assertThat(count).as("results in batch %d", b).isGreaterThanOrEqualTo(perBatch.getOrDefault(b, 0));
+                onChain += count;
+            }
+            assertThat(chain.batch(anchorBefore.getAnchoredBatches() + 1)).as("no batch beyond the last").isEmpty();
+            assertThat(onChain).as("results anchored on chain: each agreed job of the journal once")
+                    .isEqualTo(agreedInJournal);
+        }
+        TestNodes.awaitCondition("the anchoring service answers after the restart", Duration.ofSeconds(60), () -> {
+            try {
+                return await(clients.get(2).verdict().anchorStatus(AnchorStatusRequest.getDefaultInstance()))
+                        .getAnchoredResults() == agreedInJournal;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
     }
 
     // ---- helpers ----
@@ -360,6 +435,21 @@ class ClusterIT {
     }
 
     /** Reads the journal itself: no job has more than one final event (AGREED, DISPUTED or FAILED). */
+    /** Jobs with a QuorumReached event in the journal (a full scan of the small test table). */
+    private static long agreedJobsInJournal() {
+        try (CqlSession session = CqlSession.builder()
+                .addContactPoint(new InetSocketAddress("127.0.0.1", cassandra.cqlPort()))
+                .withLocalDatacenter("datacenter1").build()) {
+            Set<String> agreed = new HashSet<>();
+            for (Row row : session.execute("SELECT persistence_id, ser_manifest FROM verdict_journal.messages")) {
+                if (row.getString("ser_manifest").endsWith("$QuorumReached")) {
+                    agreed.add(row.getString("persistence_id"));
+                }
+            }
+            return agreed.size();
+        }
+    }
+
     private static void assertSingleFinalEvent(Set<String> jobIds) {
         try (CqlSession session = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress("127.0.0.1", cassandra.cqlPort()))

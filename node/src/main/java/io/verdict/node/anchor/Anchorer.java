@@ -332,6 +332,9 @@ public final class Anchorer
                         .thenRun(after -> {
                             notifyBusy = false;
                             notifyFailures = 0;
+                            if (failures == 0 && fatal == null) {
+                                lastError = null;
+                            }
                             trees.remove(c.batchId());
                             releaseFeed(after);
                             drive(after);
@@ -587,6 +590,9 @@ public final class Anchorer
     private ReplyEffect<Event, State> onChainStepDone(State state, ChainStepDone c) {
         chainBusy = false;
         failures = 0;
+        if (notifyFailures == 0 && fatal == null) {
+            lastError = null; // the status shows an error only while it lasts
+        }
         lastChainOk = now();
         if (c.event() == null) {
             if (c.after() != null) {
