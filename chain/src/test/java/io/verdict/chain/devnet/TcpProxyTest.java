@@ -65,6 +65,18 @@ class TcpProxyTest {
     return new String(buffer, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Whether nothing listens on {@code port}. Linux may connect a loopback socket to itself when the
+   * port it picks as its own is the (free, ephemeral) port it connects to: that is not a listener.
+   */
+  private static boolean refused(int port) throws IOException {
+    try (Socket s = connect(port)) {
+      return s.getLocalPort() == port;
+    } catch (ConnectException e) {
+      return true;
+    }
+  }
+
   private static Socket connect(int port) throws IOException {
     Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
     s.setSoTimeout(5_000);
@@ -85,7 +97,7 @@ class TcpProxyTest {
         roundTrip(open, "still there?");
         roundTrip(open, "still there?");
       }).isInstanceOf(IOException.class);
-      assertThatThrownBy(() -> connect(port)).isInstanceOf(ConnectException.class);
+      assertThat(refused(port)).as("a connection to the proxy's port while it is down").isTrue();
 
       proxy.up();
 
@@ -113,7 +125,7 @@ class TcpProxyTest {
     TcpProxy proxy = TcpProxy.start(echo.getLocalPort());
     int port = proxy.port();
     proxy.close();
-    assertThatThrownBy(() -> connect(port)).isInstanceOf(ConnectException.class);
+    assertThat(refused(port)).isTrue();
     assertThatThrownBy(proxy::up).isInstanceOf(IllegalStateException.class);
   }
 }
