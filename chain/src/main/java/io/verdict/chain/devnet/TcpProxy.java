@@ -31,6 +31,7 @@ public final class TcpProxy implements AutoCloseable {
   private final AtomicInteger threads = new AtomicInteger();
   private int port;
   private ServerSocket listener;
+  private Thread acceptor;
   private boolean closed;
 
   private TcpProxy(int targetPort) {
@@ -60,16 +61,37 @@ public final class TcpProxy implements AutoCloseable {
     return listener != null;
   }
 
-  /** Stops listening and resets every open connection. Idempotent. */
-  public synchronized void down() {
-    if (listener != null) {
-      closeQuietly(listener);
+  /**
+   * Stops listening and resets every open connection; when it returns, connections to the port
+   * are refused. Idempotent.
+   */
+  public void down() {
+    ServerSocket stopping;
+    Thread accepting;
+    synchronized (this) {
+      stopping = listener;
+      accepting = acceptor;
       listener = null;
+      acceptor = null;
     }
-    for (Socket socket : open) {
-      reset(socket);
+    if (stopping != null) {
+      closeQuietly(stopping);
+      // The JDK defers the real close of a server socket that a thread is blocked accepting on
+      // until that thread wakes up: until then the port still completes handshakes.
+      if (accepting != null && accepting != Thread.currentThread()) {
+        try {
+          accepting.join(5_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
-    open.clear();
+    synchronized (this) {
+      for (Socket socket : open) {
+        reset(socket);
+      }
+      open.clear();
+    }
   }
 
   /**
@@ -87,8 +109,10 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
+  public void close() {
+    synchronized (this) {
+      closed = true;
+    }
     down();
   }
 
@@ -105,7 +129,7 @@ public final class TcpProxy implements AutoCloseable {
       server.bind(new InetSocketAddress(LOOPBACK, onPort), 50);
       listener = server;
       port = server.getLocalPort();
-      thread("accept", () -> acceptLoop(server));
+      acceptor = thread("accept", () -> acceptLoop(server));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on 127.0.0.1:" + onPort, e);
     }
@@ -191,10 +215,11 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  private void thread(String role, Runnable body) {
+  private Thread thread(String role, Runnable body) {
     Thread t = new Thread(body, "tcp-proxy-" + port + "-" + role + "-" + threads.incrementAndGet());
     t.setDaemon(true);
     t.start();
+    return t;
   }
 
   /** Closes with SO_LINGER 0: the peer gets a reset, not an orderly end of stream. */
