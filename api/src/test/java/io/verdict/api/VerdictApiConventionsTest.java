@@ -57,7 +57,8 @@ class VerdictApiConventionsTest {
         "PublishModel", "stream in, out",
         "ListModels", "in, out",
         "GetModel", "in, out",
-        "ValidatorInfo", "in, out"));
+        "ValidatorInfo", "in, out",
+        "AnchorStatus", "in, out"));
   }
 
   @Test
