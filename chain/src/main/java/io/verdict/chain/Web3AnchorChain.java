@@ -160,15 +160,8 @@ public final class Web3AnchorChain implements AnchorChain {
 
   @Override
   public Optional<TxOutcome> receipt(String txHash) {
-    if (txHash == null || !SignedTx.HASH.matcher(txHash).matches()) {
-      throw new IllegalArgumentException("transaction hash must be 0x + 64 lowercase hex digits");
-    }
-    ensureChainId();
-    EthGetTransactionReceipt answer = call("eth_getTransactionReceipt", List.of(txHash),
-        EthGetTransactionReceipt.class);
-    Optional<TransactionReceipt> receipt = answer.getTransactionReceipt();
-    if (receipt.isEmpty() || receipt.get().getBlockHash() == null
-        || receipt.get().getBlockNumberRaw() == null) {
+    Optional<TransactionReceipt> receipt = minedReceipt(txHash);
+    if (receipt.isEmpty()) {
       return Optional.empty();
     }
     TransactionReceipt r = receipt.get();
@@ -183,13 +176,7 @@ public final class Web3AnchorChain implements AnchorChain {
 
   @Override
   public Optional<Bytes32> anchoredRootIn(String txHash, long batchId) {
-    if (txHash == null || !SignedTx.HASH.matcher(txHash).matches()) {
-      throw new IllegalArgumentException("transaction hash must be 0x + 64 lowercase hex digits");
-    }
-    ensureChainId();
-    EthGetTransactionReceipt answer = call("eth_getTransactionReceipt", List.of(txHash),
-        EthGetTransactionReceipt.class);
-    Optional<TransactionReceipt> receipt = answer.getTransactionReceipt();
+    Optional<TransactionReceipt> receipt = minedReceipt(txHash);
     if (receipt.isEmpty() || !receipt.get().isStatusOK() || receipt.get().getLogs() == null) {
       return Optional.empty();
     }
@@ -200,6 +187,18 @@ public final class Web3AnchorChain implements AnchorChain {
             && batchTopic.equalsIgnoreCase(l.getTopics().get(1)))
         .map(l -> Bytes32.parse(l.getData().substring(0, 66).toLowerCase(Locale.ROOT)))
         .findFirst());
+  }
+
+  /** The receipt of a mined transaction; empty while it is pending or unknown. */
+  private Optional<TransactionReceipt> minedReceipt(String txHash) {
+    if (txHash == null || !SignedTx.HASH.matcher(txHash).matches()) {
+      throw new IllegalArgumentException("transaction hash must be 0x + 64 lowercase hex digits");
+    }
+    ensureChainId();
+    EthGetTransactionReceipt answer = call("eth_getTransactionReceipt", List.of(txHash),
+        EthGetTransactionReceipt.class);
+    return answer.getTransactionReceipt()
+        .filter(r -> r.getBlockHash() != null && r.getBlockNumberRaw() != null);
   }
 
   @Override
