@@ -40,12 +40,12 @@ final class AnchorAbi {
     if (batchId < 0) {
       throw new IllegalArgumentException("batch id must not be negative, got " + batchId);
     }
-    return Bytes32.wrap(word(BigInteger.valueOf(batchId)));
+    return Bytes32.ofUnsigned(batchId);
   }
 
   /** A uint64 as a 32-byte topic or word, for {@code epoch}. */
   static String uint64Topic(long value) {
-    return Hex.encodePrefixed(word(BigInteger.valueOf(value)));
+    return Hex.encodePrefixed(Bytes32.ofUnsigned(value).bytes());
   }
 
   static String anchor(long batchId, Bytes32 root, long count) {
@@ -151,13 +151,5 @@ final class AnchorAbi {
       throw new IllegalArgumentException(what + " must not be negative, got " + value);
     }
     return value;
-  }
-
-  private static byte[] word(BigInteger v) {
-    byte[] raw = v.toByteArray();
-    byte[] out = new byte[32];
-    int copy = Math.min(raw.length, 32);
-    System.arraycopy(raw, raw.length - copy, out, 32 - copy, copy);
-    return out;
   }
 }

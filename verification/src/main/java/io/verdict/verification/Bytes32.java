@@ -25,6 +25,18 @@ public record Bytes32(byte[] bytes) implements Comparable<Bytes32> {
   }
 
   /** Parses {@code 0x} followed by 64 hex digits. */
+  /** {@code bytes32(uint256(value))}: the ABI word of a non-negative integer, big-endian, left-padded. */
+  public static Bytes32 ofUnsigned(long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException("value must not be negative, got " + value);
+    }
+    byte[] out = new byte[LENGTH];
+    for (int i = 0; i < Long.BYTES; i++) {
+      out[LENGTH - 1 - i] = (byte) (value >>> (8 * i));
+    }
+    return new Bytes32(out);
+  }
+
   public static Bytes32 parse(String text) {
     return new Bytes32(Hex.decodePrefixed(text, LENGTH, "bytes32"));
   }

@@ -31,6 +31,15 @@ class ValuesTest {
   }
 
   @Test
+  void bytes32OfAnUnsignedIntegerIsItsAbiWord() {
+    assertThat(Bytes32.ofUnsigned(0)).isEqualTo(Bytes32.ZERO);
+    assertThat(Bytes32.ofUnsigned(0x60).toHex()).isEqualTo("0x" + "00".repeat(31) + "60");
+    assertThat(Bytes32.ofUnsigned(Long.MAX_VALUE).toHex())
+        .isEqualTo("0x" + "00".repeat(24) + "7fffffffffffffff");
+    assertThatThrownBy(() -> Bytes32.ofUnsigned(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void bytes32ValidatesLengthAndIsImmutable() {
     byte[] raw = new byte[32];
     Bytes32 b = Bytes32.wrap(raw);

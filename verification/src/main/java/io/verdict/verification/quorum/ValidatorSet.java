@@ -4,7 +4,6 @@ import io.verdict.verification.Bytes32;
 import io.verdict.verification.Keccak;
 import io.verdict.verification.keys.ValidatorAddress;
 import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -58,10 +57,10 @@ public record ValidatorSet(long epoch, List<ValidatorAddress> members, int thres
   /** {@code abi.encode(uint64 epoch, uint256 threshold, address[] members)}. */
   public byte[] abiEncode() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(word(BigInteger.valueOf(epoch)));
-    out.writeBytes(word(BigInteger.valueOf(threshold)));
-    out.writeBytes(word(BigInteger.valueOf(0x60)));
-    out.writeBytes(word(BigInteger.valueOf(members.size())));
+    out.writeBytes(Bytes32.ofUnsigned(epoch).bytes());
+    out.writeBytes(Bytes32.ofUnsigned(threshold).bytes());
+    out.writeBytes(Bytes32.ofUnsigned(0x60).bytes());
+    out.writeBytes(Bytes32.ofUnsigned(members.size()).bytes());
     for (ValidatorAddress member : members) {
       out.writeBytes(member.address().toWord());
     }
@@ -71,13 +70,5 @@ public record ValidatorSet(long epoch, List<ValidatorAddress> members, int thres
   /** {@code keccak256(abi.encode(uint64 epoch, uint256 threshold, address[] members))}. */
   public Bytes32 digest() {
     return Keccak.hash32(abiEncode());
-  }
-
-  private static byte[] word(BigInteger v) {
-    byte[] raw = v.toByteArray();
-    byte[] out = new byte[32];
-    int copy = Math.min(raw.length, 32);
-    System.arraycopy(raw, raw.length - copy, out, 32 - copy, copy);
-    return out;
   }
 }
