@@ -79,7 +79,6 @@ class AnchoringCrashIT {
 
     private static Path root;
     private static Devnet devnet;
-    private static String ownerKey;
     private static AnchorChain chain;
     private static ActorSystem<Void> clientSystem;
     private static HttpClient http;
@@ -89,7 +88,6 @@ class AnchoringCrashIT {
     static void startDevnet() throws Exception {
         root = TestNodes.tempDir("anchoring-crash-");
         devnet = Devnet.start(Devnet.locateContractsDir(), root.resolve("devnet"), Duration.ofMillis(500));
-        ownerKey = JSON.readTree(devnet.workDir().resolve("devnet.json").toFile()).get("ownerKey").asText();
         // the owner key is also the contract's anchorer: the nodes' transactions are the nonces of this client
         chain = new Web3AnchorChain(devnet.settings());
         clientSystem = TestNodes.clientSystem();
@@ -135,15 +133,10 @@ class AnchoringCrashIT {
         String crashAt = point.name().toLowerCase(Locale.ROOT).replace('_', '-');
         long nonceBefore = chain.pendingNonce();
         Path dataDir = root.resolve(crashAt);
-        Map<String, String> anchoring = Map.of(
-                "VERDICT_ANCHOR", "true",
-                "VERDICT_ANCHOR_RPC_URL", devnet.rpcUrl(),
-                "VERDICT_CHAIN_ID", Long.toString(devnet.chainId()),
-                "VERDICT_ANCHOR_CONTRACT", devnet.contract().toString(),
-                "VERDICT_ANCHOR_KEY", ownerKey,
+        Map<String, String> anchoring = TestNodes.anchoringEnvironment(devnet, Map.of(
                 "VERDICT_ANCHOR_MAX_BATCH", Integer.toString(MAX_BATCH),
                 "VERDICT_ANCHOR_MAX_DELAY", "300ms",
-                "VERDICT_ANCHOR_CONFIRMATIONS", "1");
+                "VERDICT_ANCHOR_CONFIRMATIONS", "1"));
         Map<String, String> crashing = new HashMap<>(anchoring);
         crashing.put("VERDICT_ANCHOR_CRASH_AT", crashAt);
         NodeProcess node = new NodeProcess("node-" + crashAt, dataDir, NodeProcess.freePort(), NodeProcess.freePort(),

@@ -3,7 +3,6 @@ package io.verdict.node;
 import static io.verdict.node.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -71,10 +70,9 @@ class AnchoringNodeIT {
         workDir = TestNodes.tempDir("anchoring-");
         devnet = Devnet.start(Devnet.locateContractsDir(), workDir.resolve("devnet"), Duration.ofMillis(500));
         // the devnet's owner (also an authorised anchorer) in a keystore file, as an operator would keep it
-        JsonNode info = JSON.readTree(devnet.workDir().resolve("devnet.json").toFile());
         Path keystore = workDir.resolve("anchorer.json");
         ValidatorKeystore.save(ValidatorKey.fromPrivateKey(
-                Hex.decodePrefixed(info.get("ownerKey").asText(), 32, "devnet owner key")), "test-only",
+                Hex.decodePrefixed(TestNodes.devnetOwnerKey(devnet), 32, "devnet owner key")), "test-only",
                 keystore, ValidatorKeystore.Strength.LIGHT);
         node = VerdictNode.start(TestNodes.config(workDir.resolve("data"), """
                 verdict.validators.count = 3

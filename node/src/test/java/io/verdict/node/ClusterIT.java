@@ -85,15 +85,7 @@ class ClusterIT {
         cassandra = LocalCassandra.start(LocalCassandra.repositoryRoot(), Files.createTempDirectory(target, "cassandra-cluster-it-"));
         // every node anchors to one devnet; the anchoring service runs once, on the oldest node
         devnet = Devnet.start(Devnet.locateContractsDir(), root.resolve("devnet"), Duration.ofMillis(500));
-        String ownerKey = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(devnet.workDir().resolve("devnet.json").toFile()).get("ownerKey").asText();
-        Map<String, String> anchoring = Map.of(
-                "VERDICT_ANCHOR", "true",
-                "VERDICT_ANCHOR_RPC_URL", devnet.rpcUrl(),
-                "VERDICT_CHAIN_ID", Long.toString(devnet.chainId()),
-                "VERDICT_ANCHOR_CONTRACT", devnet.contract().toString(),
-                "VERDICT_ANCHOR_KEY", ownerKey,
-                "VERDICT_ANCHOR_MAX_DELAY", "1s");
+        Map<String, String> anchoring = TestNodes.anchoringEnvironment(devnet, Map.of("VERDICT_ANCHOR_MAX_DELAY", "1s"));
         clientSystem = TestNodes.clientSystem();
         List<Integer> clusterPorts = List.of(NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort());
         String seeds = "127.0.0.1:" + clusterPorts.get(0);

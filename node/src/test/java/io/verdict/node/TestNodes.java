@@ -172,6 +172,33 @@ final class TestNodes {
         }
     }
 
+    // ---- anchoring ----
+
+    /** The devnet's owner key (also its authorised anchorer), 0x-hex, as its devnet.json gives it. */
+    static String devnetOwnerKey(io.verdict.chain.devnet.Devnet devnet) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(devnet.workDir().resolve("devnet.json").toFile()).get("ownerKey").asText();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the devnet's devnet.json", e);
+        }
+    }
+
+    /**
+     * The environment that makes a child node anchor to {@code devnet} with its owner key, plus
+     * {@code settings} (other {@code VERDICT_ANCHOR_*} variables).
+     */
+    static Map<String, String> anchoringEnvironment(io.verdict.chain.devnet.Devnet devnet, Map<String, String> settings) {
+        Map<String, String> env = new java.util.LinkedHashMap<>(Map.of(
+                "VERDICT_ANCHOR", "true",
+                "VERDICT_ANCHOR_RPC_URL", devnet.rpcUrl(),
+                "VERDICT_CHAIN_ID", Long.toString(devnet.chainId()),
+                "VERDICT_ANCHOR_CONTRACT", devnet.contract().toString(),
+                "VERDICT_ANCHOR_KEY", devnetOwnerKey(devnet)));
+        env.putAll(settings);
+        return Map.copyOf(env);
+    }
+
     // ---- requests ----
 
     /** Our tensor as the Verdict API's tensor (same canonical little-endian layout). */
