@@ -73,9 +73,11 @@ public final class VerdictNode implements AutoCloseable {
     private final ModelExecutor executor;
     private final NodeSettings settings;
     private final List<ValidatorAddress> validators;
+    private final Anchoring anchoring;
 
     private VerdictNode(ActorSystem<Void> system, ServerBinding binding, ModelExecutor executor,
-                        NodeSettings settings, List<ValidatorAddress> validators) {
+                        NodeSettings settings, List<ValidatorAddress> validators, Anchoring anchoring) {
+        this.anchoring = anchoring;
         this.system = system;
         this.binding = binding;
         this.executor = executor;
@@ -156,7 +158,7 @@ public final class VerdictNode implements AutoCloseable {
             }
             ready.set(true);
             LOG.info("node {} serving gRPC on {}; validators {}", node, binding.localAddress(), addresses);
-            return new VerdictNode(system, binding, executor, settings, addresses);
+            return new VerdictNode(system, binding, executor, settings, addresses, anchoring);
         } catch (Exception | Error e) {
             system.terminate();
             executor.close();
@@ -270,6 +272,7 @@ public final class VerdictNode implements AutoCloseable {
             LOG.warn("actor system did not stop in time: {}", e.toString());
         }
         executor.close();
+        anchoring.close();
     }
 
     @Override
