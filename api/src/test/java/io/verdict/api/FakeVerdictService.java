@@ -154,6 +154,12 @@ final class FakeVerdictService implements VerdictService {
     return unimplemented("GetModel");
   }
 
+  @Override
+  public CompletionStage<io.verdict.api.v1.RetireModelResponse> retireModel(
+      io.verdict.api.v1.RetireModelRequest in) {
+    return unimplemented("RetireModel");
+  }
+
   private static GrpcServiceException invalid(String description) {
     return new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(description));
   }

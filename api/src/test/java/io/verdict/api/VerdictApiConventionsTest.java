@@ -57,6 +57,7 @@ class VerdictApiConventionsTest {
         "PublishModel", "stream in, out",
         "ListModels", "in, out",
         "GetModel", "in, out",
+        "RetireModel", "in, out",
         "ValidatorInfo", "in, out",
         "AnchorStatus", "in, out"));
   }

@@ -101,6 +101,15 @@ final class NodeClient implements AutoCloseable {
         .setPageToken(pageToken).build()));
   }
 
+  io.verdict.api.v1.GetModelResponse getModel(String model) {
+    return await(client.getModel(io.verdict.api.v1.GetModelRequest.newBuilder().setModel(model).build()));
+  }
+
+  io.verdict.api.v1.RetireModelResponse retireModel(String model, String reason) {
+    return await(client.retireModel(io.verdict.api.v1.RetireModelRequest.newBuilder()
+        .setModel(model).setReason(reason).build()));
+  }
+
   SubmitResponse submit(SubmitRequest request) {
     return await(client.submit(request));
   }

@@ -1,6 +1,7 @@
 package io.verdict.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.verdict.api.v1.InputLimit;
 import io.verdict.api.v1.ModelFormat;
 import io.verdict.api.v1.ModelVersion;
 import io.verdict.api.v1.PublishModelHeader;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +61,21 @@ final class PublishCommand extends CommandBase {
       description = "Free text shown in listings.")
   String description;
 
+  @Option(names = "--max-batch", defaultValue = "0", paramLabel = "N",
+      description = {"Largest batch a job may send (dimension 0 of every input whose dimension 0 is",
+          "variable): 1 to 65536; 0 means the node's default, 256."})
+  int maxBatch;
+
+  @Option(names = "--max-shape", paramLabel = "NAME=DxD...",
+      description = {"Upper bound of each dimension of one input, e.g. input=8x64 (repeatable).",
+          "A fixed dimension's bound must equal it."})
+  List<String> maxShapes = new ArrayList<>();
+
+  @Option(names = "--max-input-bytes", defaultValue = "0", paramLabel = "SIZE",
+      description = {"Largest total size of one job's inputs, e.g. 65536, 64k, 1m; at most the",
+          "node's own limit; 0 means that limit."})
+  String maxInputBytes;
+
   @Override
   public Integer call() {
     if (!Files.isDirectory(dir)) {
@@ -68,6 +86,19 @@ final class PublishCommand extends CommandBase {
       case "onnx" -> ModelFormat.MODEL_FORMAT_ONNX;
       default -> throw CliException.usage("unknown --format '" + format + "' (tensorflow or onnx)");
     };
+    if (maxBatch < 0 || maxBatch > 65536) {
+      throw CliException.usage("--max-batch must be 0 (the default) or 1 to 65536, got " + maxBatch);
+    }
+    List<InputLimit> inputLimits = new ArrayList<>();
+    for (String shape : maxShapes) {
+      inputLimits.add(inputLimit(shape));
+    }
+    long inputBytes;
+    try {
+      inputBytes = Sizes.parse(maxInputBytes);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--max-input-bytes: " + e.getMessage());
+    }
     Path zip = null;
     try {
       zip = Files.createTempFile("verdict-publish-", ".zip");
@@ -89,6 +120,9 @@ final class PublishCommand extends CommandBase {
           .setTotalSize(size)
           .setFormat(modelFormat)
           .setDescription(description)
+          .setMaxBatch(maxBatch)
+          .addAllInputLimits(inputLimits)
+          .setMaxInputBytes(inputBytes)
           .build();
       PublishModelResponse response;
       Progress progress = null;
@@ -118,6 +152,28 @@ final class PublishCommand extends CommandBase {
     }
   }
 
+  /** {@code NAME=DxDxD} as an input limit; a usage error names what is wrong. */
+  static InputLimit inputLimit(String text) {
+    int eq = text.indexOf('=');
+    if (eq <= 0 || eq == text.length() - 1) {
+      throw CliException.usage("--max-shape must look like NAME=DxD (e.g. input=8x64), got '" + text + "'");
+    }
+    InputLimit.Builder limit = InputLimit.newBuilder().setName(text.substring(0, eq));
+    for (String dim : text.substring(eq + 1).split("[xX]", -1)) {
+      long bound;
+      try {
+        bound = Long.parseLong(dim.strip());
+      } catch (NumberFormatException e) {
+        throw CliException.usage("--max-shape " + text + ": '" + dim + "' is not a dimension bound");
+      }
+      if (bound < 1) {
+        throw CliException.usage("--max-shape " + text + ": bounds are at least 1, got " + bound);
+      }
+      limit.addMaxShape(bound);
+    }
+    return limit.build();
+  }
+
   private int report(PublishModelResponse response, ModelDigest local) {
     ModelVersion published = response.getPublished();
     boolean same = published.getModelDigest().equals(local.toString());
@@ -134,6 +190,7 @@ final class PublishCommand extends CommandBase {
       out().println("policy    " + published.getAgreementPolicy());
       out().println("state     " + Views.name(published.getState(), "MODEL_STATE_"));
       out().println("size      " + Sizes.text(published.getSizeBytes()));
+      out().println("limits    " + Views.limitsText(published));
       out().flush();
     }
     if (!same) {

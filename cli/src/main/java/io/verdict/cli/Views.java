@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
 import io.verdict.api.v1.Job;
+import io.verdict.api.v1.InputLimit;
 import io.verdict.api.v1.JobEvent;
 import io.verdict.api.v1.Model;
 import io.verdict.api.v1.ModelVersion;
@@ -344,7 +345,40 @@ final class Views {
     if (!v.getDescription().isEmpty()) {
       n.put("description", v.getDescription());
     }
+    if (v.hasRetiredAt()) {
+      n.put("retiredAt", time(v.getRetiredAt()));
+      n.put("retireReason", v.getRetireReason());
+    }
+    ObjectNode limits = n.putObject("limits");
+    limits.put("maxBatch", v.getMaxBatch());
+    ObjectNode shapes = limits.putObject("maxShape");
+    for (InputLimit l : v.getInputLimitsList()) {
+      ArrayNode dims = shapes.putArray(l.getName());
+      l.getMaxShapeList().forEach(dims::add);
+    }
+    limits.put("maxInputBytes", v.getMaxInputBytes());
     return n;
+  }
+
+  /** A version's limits in one line: {@code batch <= 4, input <= 4x64, inputs <= 2.0 KiB}. */
+  static String limitsText(ModelVersion v) {
+    List<String> parts = new ArrayList<>();
+    parts.add(v.getMaxBatch() == 0 ? "batch fixed by the signature" : "batch <= " + v.getMaxBatch());
+    for (InputLimit l : v.getInputLimitsList()) {
+      parts.add(l.getName() + " <= " + shapeText(l));
+    }
+    if (v.getMaxInputBytes() > 0) {
+      parts.add("inputs <= " + Sizes.text(v.getMaxInputBytes()));
+    }
+    return String.join(", ", parts);
+  }
+
+  static String shapeText(InputLimit l) {
+    StringBuilder sb = new StringBuilder();
+    for (long d : l.getMaxShapeList()) {
+      sb.append(sb.length() == 0 ? "" : "x").append(d);
+    }
+    return sb.toString();
   }
 
   static ObjectNode modelJson(Model m) {

@@ -98,7 +98,11 @@ final class CannedVerdictService implements VerdictService {
             + " bytes, the header announced " + header.getTotalSize());
       }
       ModelVersion version = version(header.getVersion(), header.getModelDigest(),
-          header.getAgreementPolicy()).toBuilder().setSizeBytes(uploaded.length).build();
+          header.getAgreementPolicy()).toBuilder().setSizeBytes(uploaded.length)
+          .setMaxBatch(header.getMaxBatch() == 0 ? 256 : header.getMaxBatch())
+          .addAllInputLimits(header.getInputLimitsList())
+          .setMaxInputBytes(header.getMaxInputBytes() == 0 ? 16 << 20 : header.getMaxInputBytes())
+          .build();
       return PublishModelResponse.newBuilder()
           .setModel(Model.newBuilder().setName(header.getName()).addVersions(version)
               .setLatestVersion(header.getVersion()))
@@ -234,9 +238,52 @@ final class CannedVerdictService implements VerdictService {
         .setFormat(Receipt.FORMAT).setReceiptJson(ReceiptCodec.toJson(receipt)).build());
   }
 
+  /** Model "mlp": version 1 retired, version 2 an ONNX model with declared limits. */
+  static Model mlpWithVersions(boolean oneRetired) {
+    ModelVersion.Builder one = version("1", "sha256:" + "1".repeat(64), "EXACT").toBuilder()
+        .setMaxBatch(256).setMaxInputBytes(16 << 20)
+        .setPublishedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_767_225_600L));
+    if (oneRetired) {
+      one.setState(ModelState.MODEL_STATE_RETIRED)
+          .setRetiredAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_767_312_000L))
+          .setRetireReason("superseded by 2");
+    }
+    ModelVersion two = version("2", "sha256:" + "2".repeat(64), "QUANTIZED(0.001)").toBuilder()
+        .setFormat(ModelFormat.MODEL_FORMAT_ONNX).setMaxBatch(8).setMaxInputBytes(4096)
+        .addInputLimits(io.verdict.api.v1.InputLimit.newBuilder().setName("input").addMaxShape(8).addMaxShape(64))
+        .setPublishedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_767_268_800L))
+        .build();
+    return Model.newBuilder().setName("mlp").setLatestVersion("2").addVersions(one).addVersions(two).build();
+  }
+
+  final List<io.verdict.api.v1.RetireModelRequest> retired = new CopyOnWriteArrayList<>();
+
   @Override
   public CompletionStage<GetModelResponse> getModel(GetModelRequest in) {
-    return CompletableFuture.failedFuture(status(Status.UNIMPLEMENTED, "GetModel"));
+    if (!in.getModel().equals("mlp")) {
+      return CompletableFuture.failedFuture(status(Status.NOT_FOUND, "model '" + in.getModel()
+          + "' is not published"));
+    }
+    return CompletableFuture.completedFuture(GetModelResponse.newBuilder().setModel(mlpWithVersions(true)).build());
+  }
+
+  /** Retires mlp@1 once; mlp@1 again is FAILED_PRECONDITION, anything else NOT_FOUND. */
+  @Override
+  public CompletionStage<io.verdict.api.v1.RetireModelResponse> retireModel(
+      io.verdict.api.v1.RetireModelRequest in) {
+    boolean first = retired.stream().noneMatch(r -> r.getModel().equals(in.getModel()));
+    retired.add(in);
+    if (!in.getModel().equals("mlp@1")) {
+      return CompletableFuture.failedFuture(status(Status.NOT_FOUND, "no published version " + in.getModel()));
+    }
+    if (!first) {
+      return CompletableFuture.failedFuture(status(Status.FAILED_PRECONDITION,
+          "version 1 of model mlp is already retired"));
+    }
+    Model model = mlpWithVersions(true);
+    ModelVersion one = model.getVersions(0).toBuilder().setRetireReason(in.getReason()).build();
+    return CompletableFuture.completedFuture(io.verdict.api.v1.RetireModelResponse.newBuilder()
+        .setModel(model.toBuilder().setVersions(0, one)).setRetired(one).build());
   }
 
   @Override

@@ -127,6 +127,80 @@ class CliAgainstNodeIT {
   }
 
   @Test
+  void publishSendsTheDeclaredLimitsAndShowsThem() throws Exception {
+    Path model = Files.createDirectories(dir.resolve("limited"));
+    Files.writeString(model.resolve("model.onnx"), "not really onnx");
+
+    Run run = cli("publish", model.toString(), "--name", "limited", "--version", "3", "--format", "onnx",
+        "--max-batch", "8", "--max-shape", "input=8x64", "--max-shape", "mask=8X1",
+        "--max-input-bytes", "4k");
+
+    assertThat(run.status()).as(run.toString()).isZero();
+    var header = service.headers.get(service.headers.size() - 1);
+    assertThat(header.getFormat()).isEqualTo(io.verdict.api.v1.ModelFormat.MODEL_FORMAT_ONNX);
+    assertThat(header.getMaxBatch()).isEqualTo(8);
+    assertThat(header.getMaxInputBytes()).isEqualTo(4096);
+    assertThat(header.getInputLimitsList()).extracting(l -> l.getName() + "=" + l.getMaxShapeList())
+        .containsExactly("input=[8, 64]", "mask=[8, 1]");
+    assertThat(run.out()).contains("limits    batch <= 8, input <= 8x64, mask <= 8x1, inputs <= 4.0 KiB");
+
+    // Without limit options the header asks for the defaults.
+    Run plain = cli("publish", model.toString(), "--name", "plain", "--version", "1");
+    assertThat(plain.status()).as(plain.toString()).isZero();
+    var defaults = service.headers.get(service.headers.size() - 1);
+    assertThat(defaults.getMaxBatch()).isZero();
+    assertThat(defaults.getInputLimitsCount()).isZero();
+    assertThat(defaults.getMaxInputBytes()).isZero();
+  }
+
+  @Test
+  void modelsShowListsEveryVersionWithItsLimitsStateAndRetirement() throws Exception {
+    Run show = cli("models", "show", "mlp");
+    assertThat(show.status()).as(show.toString()).isZero();
+    assertThat(show.out()).contains("model mlp  latest 2")
+        .containsPattern("(?m)^1\\s+RETIRED\\s+tensorflow\\s+sha256:1{64}\\s+EXACT\\s+256\\s+-\\s+16\\.0 MiB\\s+"
+            + "2026-01-01T00:00:00Z\\s+2026-01-02T00:00:00Z \\(superseded by 2\\)$")
+        .containsPattern("(?m)^2\\s+AVAILABLE\\s+onnx\\s+sha256:2{64}\\s+QUANTIZED\\(0\\.001\\)\\s+8\\s+input=8x64\\s+"
+            + "4\\.0 KiB\\s+2026-01-01T12:00:00Z\\s+-$");
+
+    JsonNode json = JSON.readTree(cli("models", "show", "mlp", "--json").out());
+    assertThat(json.get("latestVersion").asText()).isEqualTo("2");
+    assertThat(json.get("versions").get(0).get("retireReason").asText()).isEqualTo("superseded by 2");
+    assertThat(json.get("versions").get(1).get("format").asText()).isEqualTo("ONNX");
+    assertThat(json.get("versions").get(1).at("/limits/maxShape/input").toString()).isEqualTo("[8,64]");
+    assertThat(json.get("versions").get(1).at("/limits/maxBatch").asInt()).isEqualTo(8);
+
+    Run missing = cli("models", "show", "nope");
+    assertThat(missing.status()).isEqualTo(ExitCodes.NODE_ERROR);
+    assertThat(missing.err()).contains("NOT_FOUND").contains("nope");
+  }
+
+  @Test
+  void modelsRetireSendsTheVersionAndReasonAndReportsRefusals() {
+    Run retire = cli("models", "retire", "mlp@1", "--reason", "superseded by 2");
+    assertThat(retire.status()).as(retire.toString()).isZero();
+    assertThat(retire.out()).contains("retired   mlp@1").contains("reason    superseded by 2")
+        .contains("at        2026-01-02T00:00:00Z").contains("latest    mlp@2");
+    assertThat(service.retired).last().satisfies(r -> {
+      assertThat(r.getModel()).isEqualTo("mlp@1");
+      assertThat(r.getReason()).isEqualTo("superseded by 2");
+    });
+
+    Run again = cli("models", "retire", "mlp@1");
+    assertThat(again.status()).isEqualTo(ExitCodes.NODE_ERROR);
+    assertThat(again.err()).contains("FAILED_PRECONDITION").contains("already retired");
+    Run unknown = cli("models", "retire", "mlp@9");
+    assertThat(unknown.status()).isEqualTo(ExitCodes.NODE_ERROR);
+    assertThat(unknown.err()).contains("NOT_FOUND");
+
+    int calls = service.retired.size();
+    Run bare = cli("models", "retire", "mlp");
+    assertThat(bare.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bare.err()).contains("NAME@VERSION");
+    assertThat(service.retired).as("nothing sent for a malformed reference").hasSize(calls);
+  }
+
+  @Test
   void validatorsListsTheSetWithNodesAndLiveness() throws Exception {
     Run table = cli("validators");
     assertThat(table.status()).as(table.toString()).isZero();

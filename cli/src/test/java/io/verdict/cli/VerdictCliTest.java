@@ -1,9 +1,12 @@
 package io.verdict.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Command-line parsing: global options anywhere, defaults, usage errors and help. */
@@ -90,6 +93,52 @@ class VerdictCliTest {
       Run sub = Run.of(command, "--help");
       assertThat(sub.status()).as(command).isZero();
       assertThat(sub.out()).as(command).startsWith("Usage: verdict " + command);
+    }
+  }
+
+  @Test
+  void modelsHasShowAndRetire() {
+    for (String sub : new String[] {"show", "retire"}) {
+      Run help = Run.of("models", sub, "--help");
+      assertThat(help.status()).as(sub).isZero();
+      assertThat(help.out()).as(sub).startsWith("Usage: verdict models " + sub);
+    }
+    assertThat(Run.of("models", "retire", "--help").out()).contains("--reason=TEXT");
+    Run noRef = Run.of("models", "retire");
+    assertThat(noRef.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noRef.err()).contains("NAME@VERSION");
+  }
+
+  @Test
+  void badPublishLimitsFailBeforeAnyCall(@TempDir Path model) {
+    // The target is a closed port: the usage error must come first, without trying the network.
+    String[][] cases = {
+        {"--max-shape", "input", "NAME=DxD"},
+        {"--max-shape", "input=8xfour", "'four' is not a dimension bound"},
+        {"--max-shape", "input=8x0", "bounds are at least 1"},
+        {"--max-batch", "70000", "--max-batch must be 0 (the default) or 1 to 65536"},
+        {"--max-input-bytes", "12 parsecs", "--max-input-bytes"},
+        {"--max-input-bytes", "9999999999g", "too large"}};
+    for (String[] c : cases) {
+      Run run = Run.of("publish", model.toString(), "--name", "m", "--version", "1", "--target", "127.0.0.1:1",
+          c[0], c[1]);
+      assertThat(run.status()).as(String.join(" ", c)).isEqualTo(ExitCodes.USAGE);
+      assertThat(run.err()).as(String.join(" ", c)).contains(c[2]);
+    }
+  }
+
+  @Test
+  void sizesParseLikeTheNodesConfiguration() {
+    assertThat(Sizes.parse("0")).isZero();
+    assertThat(Sizes.parse("4096")).isEqualTo(4096);
+    assertThat(Sizes.parse("64k")).isEqualTo(65_536);
+    assertThat(Sizes.parse("64KiB")).isEqualTo(65_536);
+    assertThat(Sizes.parse("16m")).isEqualTo(16L << 20);
+    assertThat(Sizes.parse("1 GiB")).isEqualTo(1L << 30);
+    assertThat(Sizes.parse("500kB")).isEqualTo(500_000);
+    assertThat(Sizes.parse("2MB")).isEqualTo(2_000_000);
+    for (String bad : new String[] {"", "-1", "1.5m", "12 parsecs", "k"}) {
+      assertThatThrownBy(() -> Sizes.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
   }
 

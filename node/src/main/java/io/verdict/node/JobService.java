@@ -21,7 +21,7 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * What both gRPC APIs do with a job, without their wire types: resolve the model, check the
- * inputs against its signature and the node's limits, settle r, q and the deadline, derive the job
+ * inputs against its signature, the version's declared limits and the node's limits, settle r, q and the deadline, derive the job
  * id from the request (so a retry is the same job), and hand the job to the entry actor.
  */
 public final class JobService {
@@ -74,6 +74,9 @@ public final class JobService {
         }
         return catalog.resolve(request.model()).thenCompose(model -> {
             model.signature().validate(request.inputs());
+            // The version's own limits (batch, shape bounds, input bytes): InputLimitExceeded names them.
+            model.limits().enforce(model.ref(), model.signature().inputs().values(), request.inputs(),
+                    settings.maxRequestBytes());
             if (!settings.allowNonFiniteInputs()) {
                 rejectNonFinite(request.inputs());
             }

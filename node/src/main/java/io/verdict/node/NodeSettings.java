@@ -5,6 +5,7 @@ import io.verdict.actors.executor.ModelExecutor;
 import io.verdict.actors.validator.Validator;
 import io.verdict.persistence.journal.H2Journal;
 import io.verdict.persistence.models.ModelStore;
+import io.verdict.sharding.model.VersionLimits;
 import io.verdict.verification.Address;
 import io.verdict.verification.attestation.AttestationDomain;
 import io.verdict.verification.keys.ValidatorKeystore;
@@ -33,7 +34,15 @@ public record NodeSettings(
         Duration defaultTimeout,
         boolean allowNonFiniteInputs,
         ModelStore.Limits modelLimits,
-        boolean publishDemoModels) {
+        boolean publishDemoModels,
+        int maxBatchCeiling) {
+
+    public NodeSettings {
+        if (maxBatchCeiling < 1 || maxBatchCeiling > VersionLimits.MAX_BATCH) {
+            throw new IllegalArgumentException("verdict.models.max-batch-ceiling must be 1 to " + VersionLimits.MAX_BATCH
+                    + ", got " + maxBatchCeiling);
+        }
+    }
 
     public static NodeSettings from(Config config) {
         Config v = config.getConfig("verdict");
@@ -60,7 +69,8 @@ public record NodeSettings(
                 v.getBoolean("limits.allow-non-finite-inputs"),
                 new ModelStore.Limits(v.getInt("models.max-files"), v.getBytes("models.max-total-bytes"),
                         v.getBytes("models.max-upload-bytes")),
-                v.getBoolean("models.publish-demo-models"));
+                v.getBoolean("models.publish-demo-models"),
+                v.getInt("models.max-batch-ceiling"));
     }
 
     /** Conduct of the validator at {@code index} (0-based); HONEST unless configured otherwise. */

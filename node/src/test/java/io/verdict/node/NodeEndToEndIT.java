@@ -7,6 +7,7 @@ import static io.verdict.node.TestNodes.submit;
 import static io.verdict.node.TestNodes.upload;
 import static io.verdict.node.TestNodes.verifiedReceipt;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -32,6 +33,8 @@ import io.verdict.api.v1.ModelVersion;
 import io.verdict.api.v1.PublishModelHeader;
 import io.verdict.api.v1.PublishModelRequest;
 import io.verdict.api.v1.PublishModelResponse;
+import io.verdict.api.v1.RetireModelRequest;
+import io.verdict.api.v1.RetireModelResponse;
 import io.verdict.api.v1.SubmitRequest;
 import io.verdict.api.v1.SubmitResponse;
 import io.verdict.api.v1.ValidatorInfoRequest;
@@ -47,6 +50,7 @@ import io.verdict.inference.tensor.Tensor;
 import io.verdict.persistence.models.ModelStore;
 import io.verdict.verification.receipt.Receipt;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
@@ -71,8 +75,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * gRPC on loopback with the generated Pekko gRPC clients, the way a user drives it: publish a model,
  * run verified jobs through both APIs and check every receipt offline against a direct run of the
  * model, refuse bad input with the right status, and keep everything across a restart on the same
- * data directory. The tests run in order: later ones use the model and the jobs of earlier ones,
- * and the last restarts the node.
+ * data directory, then publish a second version with declared limits and retire the first. The
+ * tests run in order: later ones use the model and the jobs of earlier ones.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeEndToEndIT {
@@ -477,7 +481,110 @@ class NodeEndToEndIT {
         assertNodeStillServes(800);
     }
 
+    // ---- versions and limits (after the restart: the retried request of the restart test must still
+    // resolve to version 1) ----
+
+    @Test
+    @Order(9)
+    void versionsWithDeclaredLimitsAndRetirementOverGrpc() throws Exception {
+        // Version 2: the same network with one more file, so another digest.
+        Path modelDir2 = workDir.resolve("mlp-e2e-2");
+        copyDirectory(modelDir, modelDir2);
+        Files.writeString(modelDir2.resolve("NOTES.txt"), "version 2 of the e2e model");
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        String digest2 = ModelStore.zip(modelDir2, zip).digest().toString();
+        byte[] archive2 = zip.toByteArray();
+        PublishModelHeader v2 = header().toBuilder().setVersion("2").setModelDigest(digest2)
+                .setTotalSize(archive2.length).build();
+
+        // Limits that do not fit the signature or the node are refused, naming the problem.
+        assertRefused(publish(upload(v2.toBuilder().addInputLimits(inputLimit("pixels", 4, 64)).build(), archive2)),
+                Status.Code.INVALID_ARGUMENT, "mismatched signature", "pixels", DemoModels.INPUT);
+        assertRefused(publish(upload(v2.toBuilder().addInputLimits(inputLimit(DemoModels.INPUT, 4, 32)).build(),
+                        archive2)),
+                Status.Code.INVALID_ARGUMENT, "dimension 1", "fixes it at 64");
+        assertRefused(publish(upload(v2.toBuilder().setMaxInputBytes(1 << 20).build(), archive2)),
+                Status.Code.INVALID_ARGUMENT, "max_input_bytes", "65536");
+
+        PublishModelResponse published = await(clients.verdict().publishModel(Source.from(upload(v2.toBuilder()
+                .setMaxBatch(4).addInputLimits(inputLimit(DemoModels.INPUT, 4, 64)).setMaxInputBytes(2048)
+                .build(), archive2))));
+        assertThat(published.getPublished().getMaxBatch()).isEqualTo(4);
+        assertThat(published.getPublished().getMaxInputBytes()).isEqualTo(2048);
+        assertThat(published.getPublished().getInputLimitsList()).singleElement()
+                .satisfies(l -> assertThat(l.getMaxShapeList()).containsExactly(4L, 64L));
+        assertThat(published.getModel().getLatestVersion()).isEqualTo("2");
+        assertThat(published.getModel().getVersions(0).getMaxBatch()).as("version 1: the default").isEqualTo(256);
+
+        // A batch over max_batch is refused before it becomes a job; within it, the job runs.
+        assertRefused(clients.verdict().submit(submit(MODEL + "@2", DemoModels.sampleInput(DemoModels.Kind.MLP, 5, 900))),
+                Status.Code.INVALID_ARGUMENT, MODEL + "@2", "batch of 5", "max_batch of 4");
+        NamedTensors four = DemoModels.sampleInput(DemoModels.Kind.MLP, 4, 901);
+        Job onTwo = await(clients.verdict().submit(submit(MODEL, four))).getJob();
+        assertAgreed(onTwo, four, modelDir2);
+        assertThat(onTwo.getModel().getVersion()).isEqualTo("2");
+
+        // Retire version 1 over the API.
+        RetireModelResponse retired = await(clients.verdict().retireModel(RetireModelRequest.newBuilder()
+                .setModel(MODEL + "@1").setReason("superseded by 2").build()));
+        assertThat(retired.getRetired().getState()).isEqualTo(ModelState.MODEL_STATE_RETIRED);
+        assertThat(retired.getRetired().getRetireReason()).isEqualTo("superseded by 2");
+        assertThat(retired.getRetired().hasRetiredAt()).isTrue();
+        assertThat(retired.getModel().getLatestVersion()).isEqualTo("2");
+        assertRefused(clients.verdict().retireModel(RetireModelRequest.newBuilder().setModel(MODEL + "@1").build()),
+                Status.Code.FAILED_PRECONDITION, "already retired");
+        assertRefused(clients.verdict().retireModel(RetireModelRequest.newBuilder().setModel(MODEL + "@9").build()),
+                Status.Code.NOT_FOUND, "version 9");
+        assertRefused(clients.verdict().retireModel(RetireModelRequest.newBuilder().setModel(MODEL).build()),
+                Status.Code.INVALID_ARGUMENT, "name@version");
+
+        // New jobs naming version 1, by name@version or by its digest, are refused...
+        NamedTensors one = DemoModels.sampleInput(DemoModels.Kind.MLP, 1, 902);
+        assertRefused(clients.verdict().submit(submit(MODEL + "@1", one)), Status.Code.FAILED_PRECONDITION,
+                "version 1", "retired", "superseded by 2");
+        assertRefused(clients.verdict().submit(submit(modelDigest, one)), Status.Code.FAILED_PRECONDITION,
+                MODEL + "@1", "retired");
+        assertThat(await(clients.inference().modelReady(ModelReadyRequest.newBuilder()
+                .setName(MODEL).setVersion("1").build())).getReady()).isFalse();
+        assertThat(await(clients.inference().modelReady(ModelReadyRequest.newBuilder()
+                .setName(MODEL).setVersion("2").build())).getReady()).isTrue();
+
+        // ...past jobs and receipts stay, the bare name moves to version 2, and the history shows it.
+        for (Map.Entry<String, String> job : agreedJobs.entrySet()) {
+            assertThat(await(clients.verdict().getReceipt(GetReceiptRequest.newBuilder().setJobId(job.getKey())
+                    .build())).getReceiptJson()).as("receipt of %s", job.getKey()).isEqualTo(job.getValue());
+        }
+        Job byName = await(clients.verdict().submit(submit(MODEL, one))).getJob();
+        assertAgreed(byName, one, modelDir2);
+        assertThat(byName.getModel().getVersion()).isEqualTo("2");
+        assertThat(byName.getModel().getModelDigest()).isEqualTo(digest2);
+        Model model = await(clients.verdict().getModel(GetModelRequest.newBuilder().setModel(modelDigest).build()))
+                .getModel();
+        assertThat(model.getName()).isEqualTo(MODEL);
+        assertThat(model.getVersionsList()).extracting(ModelVersion::getVersion, ModelVersion::getState)
+                .containsExactly(tuple("1", ModelState.MODEL_STATE_RETIRED), tuple("2", ModelState.MODEL_STATE_AVAILABLE));
+        assertThat(model.getVersions(0).getRetireReason()).isEqualTo("superseded by 2");
+    }
+
     // ---- helpers ----
+
+    private static io.verdict.api.v1.InputLimit inputLimit(String name, long... maxShape) {
+        return io.verdict.api.v1.InputLimit.newBuilder().setName(name)
+                .addAllMaxShape(Arrays.stream(maxShape).boxed().toList()).build();
+    }
+
+    private static void copyDirectory(Path from, Path to) throws java.io.IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
 
     private static PublishModelHeader header() {
         return PublishModelHeader.newBuilder()

@@ -8,6 +8,7 @@ import io.verdict.inference.tensor.TensorException;
 import io.verdict.node.RequestRejected;
 import io.verdict.node.audit.AuditStoreUnavailable;
 import io.verdict.persistence.models.ModelImportException;
+import io.verdict.sharding.model.InputLimitExceeded;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
@@ -62,7 +63,8 @@ public final class GrpcErrors {
         if (e instanceof RequestRejected r) {
             return code(r.kind()).withDescription(r.getMessage());
         }
-        if (e instanceof TensorException || e instanceof InvalidAgreementPolicy || e instanceof ModelImportException) {
+        if (e instanceof TensorException || e instanceof InvalidAgreementPolicy || e instanceof ModelImportException
+                || e instanceof InputLimitExceeded) {
             return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
         }
         if (e instanceof JobEntry.Overloaded || e instanceof ExecutorOverloaded) {

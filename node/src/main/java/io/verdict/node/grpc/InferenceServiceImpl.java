@@ -26,6 +26,7 @@ import io.verdict.node.Main;
 import io.verdict.node.RequestRejected;
 import io.verdict.node.models.ModelCatalog;
 import io.verdict.sharding.job.JobView;
+import io.verdict.sharding.model.ModelVersionSpec;
 import io.verdict.sharding.model.TensorSignature;
 import io.verdict.sharding.model.VersionStatus;
 import java.nio.ByteBuffer;
@@ -94,7 +95,8 @@ public final class InferenceServiceImpl implements GRPCInferenceServicePowerApi 
                 .thenCompose(resolved -> catalog.get(resolved.name()).thenApply(view -> {
                     ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder()
                             .setName(resolved.name())
-                            .setPlatform("tensorflow_savedmodel");
+                            .setPlatform(ModelVersionSpec.ONNX_RUNTIME.equals(resolved.spec().engine())
+                                    ? "onnxruntime_onnx" : "tensorflow_savedmodel");
                     view.versions().stream().filter(v -> v.status() == VersionStatus.ACTIVE)
                             .forEach(v -> b.addVersions(v.version()));
                     resolved.spec().inputs().forEach(t -> b.addInputs(metadata(t)));

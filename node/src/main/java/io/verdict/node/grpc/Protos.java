@@ -23,6 +23,8 @@ import io.verdict.sharding.model.ModelVersion;
 import io.verdict.sharding.model.ModelView;
 import io.verdict.sharding.model.TensorSignature;
 import io.verdict.sharding.model.VersionStatus;
+import io.verdict.sharding.model.VersionLimits;
+import io.verdict.sharding.model.ModelVersionSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -201,29 +203,72 @@ final class Protos {
         };
     }
 
-    static io.verdict.api.v1.Model model(ModelView view) {
+    /** The model; effective limits as on a node whose own input limit is {@code nodeMaxBytes}. */
+    static io.verdict.api.v1.Model model(ModelView view, long nodeMaxBytes) {
         io.verdict.api.v1.Model.Builder b = io.verdict.api.v1.Model.newBuilder()
                 .setName(view.name())
                 .setLatestVersion(nullToEmpty(view.latest()));
-        view.versions().forEach(v -> b.addVersions(version(v)));
+        view.versions().forEach(v -> b.addVersions(version(v, nodeMaxBytes)));
         return b.build();
     }
 
-    static io.verdict.api.v1.ModelVersion version(ModelVersion v) {
+    /** The version; effective limits as on a node whose own input limit is {@code nodeMaxBytes}. */
+    static io.verdict.api.v1.ModelVersion version(ModelVersion v, long nodeMaxBytes) {
         io.verdict.api.v1.ModelSignature.Builder sig = io.verdict.api.v1.ModelSignature.newBuilder();
         v.spec().inputs().forEach(t -> sig.addInputs(spec(t)));
         v.spec().outputs().forEach(t -> sig.addOutputs(spec(t)));
-        return io.verdict.api.v1.ModelVersion.newBuilder()
+        VersionLimits limits = v.spec().limits();
+        io.verdict.api.v1.ModelVersion.Builder b = io.verdict.api.v1.ModelVersion.newBuilder()
                 .setVersion(v.version())
                 .setModelDigest(v.spec().modelDigest())
                 .setAgreementPolicy(v.spec().agreementPolicy())
                 .setSignature(sig)
                 .setState(v.status() == VersionStatus.ACTIVE ? ModelState.MODEL_STATE_AVAILABLE
                         : ModelState.MODEL_STATE_RETIRED)
-                .setFormat(io.verdict.api.v1.ModelFormat.MODEL_FORMAT_TENSORFLOW_SAVED_MODEL)
+                .setFormat(format(v.spec().engine()))
                 .setSizeBytes(v.spec().sizeBytes())
                 .setPublishedAt(timestamp(v.publishedAt()))
-                .build();
+                .setMaxBatch(limits.effectiveMaxBatch(v.spec().signature().inputs().values()))
+                .setMaxInputBytes(limits.effectiveMaxInputBytes(nodeMaxBytes));
+        limits.inputLimits().forEach(l -> b.addInputLimits(inputLimit(l)));
+        if (v.retiredAt() != null) {
+            b.setRetiredAt(timestamp(v.retiredAt()));
+            b.setRetireReason(nullToEmpty(v.retireReason()));
+        }
+        return b.build();
+    }
+
+    static io.verdict.api.v1.InputLimit inputLimit(VersionLimits.InputLimit l) {
+        return io.verdict.api.v1.InputLimit.newBuilder().setName(l.name()).addAllMaxShape(l.maxShape()).build();
+    }
+
+    static VersionLimits.InputLimit inputLimit(io.verdict.api.v1.InputLimit l) {
+        return new VersionLimits.InputLimit(l.getName(), l.getMaxShapeList());
+    }
+
+    /** The limits a publish header declares (0 and absent mean the defaults). */
+    static VersionLimits limits(io.verdict.api.v1.PublishModelHeader header) {
+        return new VersionLimits(header.getMaxBatch(),
+                header.getInputLimitsList().stream().map(Protos::inputLimit).toList(), header.getMaxInputBytes());
+    }
+
+    /** The format a version's engine runs. */
+    static io.verdict.api.v1.ModelFormat format(String engine) {
+        return ModelVersionSpec.ONNX_RUNTIME.equals(engine) ? io.verdict.api.v1.ModelFormat.MODEL_FORMAT_ONNX
+                : io.verdict.api.v1.ModelFormat.MODEL_FORMAT_TENSORFLOW_SAVED_MODEL;
+    }
+
+    /**
+     * The engine of an uploaded format. Unset means a TensorFlow SavedModel: before ONNX, clients
+     * sent no format and every upload was one.
+     */
+    static String engine(io.verdict.api.v1.ModelFormat format) {
+        return switch (format) {
+            case MODEL_FORMAT_UNSPECIFIED, MODEL_FORMAT_TENSORFLOW_SAVED_MODEL -> ModelVersionSpec.TENSORFLOW;
+            case MODEL_FORMAT_ONNX -> ModelVersionSpec.ONNX_RUNTIME;
+            default -> throw RequestRejected.invalid("unknown model format; use MODEL_FORMAT_TENSORFLOW_SAVED_MODEL"
+                    + " or MODEL_FORMAT_ONNX");
+        };
     }
 
     private static TensorSpec spec(TensorSignature t) {

@@ -13,6 +13,8 @@ import io.verdict.api.v1.ListModelsResponse;
 import io.verdict.api.v1.PublishModelHeader;
 import io.verdict.api.v1.PublishModelRequest;
 import io.verdict.api.v1.PublishModelResponse;
+import io.verdict.api.v1.RetireModelRequest;
+import io.verdict.api.v1.RetireModelResponse;
 import io.verdict.api.v1.SubmitRequest;
 import io.verdict.api.v1.SubmitResponse;
 import io.verdict.api.v1.ValidatorInfoRequest;
@@ -52,7 +54,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
-/** Verdict's own gRPC service: jobs with receipts, their history, and model publishing. */
+/** Verdict's own gRPC service: jobs with receipts, their history, and model publishing and retirement. */
 public final class VerdictServiceImpl implements VerdictServicePowerApi {
 
     private final ActorSystem<?> system;
@@ -163,8 +165,8 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
                     ModelPublisher.Upload declared = new ModelPublisher.Upload(header.getName(), header.getVersion(),
                             header.getModelDigest(),
                             header.getAgreementPolicy().isEmpty() ? "EXACT" : header.getAgreementPolicy(),
-                            "anonymous");
-                    ModelPublisher.precheck(declared);
+                            "anonymous", Protos.engine(header.getFormat()), Protos.limits(header));
+                    ModelPublisher.precheck(declared, settings.maxBatchCeiling(), settings.maxRequestBytes());
                     if (header.getTotalSize() == 0) {
                         throw RequestRejected.invalid("the upload is empty: total_size is 0");
                     }
@@ -192,10 +194,10 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
                                 return publisher.publish(declared, upload);
                             })
                             .thenApply(view -> PublishModelResponse.newBuilder()
-                                    .setModel(Protos.model(view))
+                                    .setModel(Protos.model(view, settings.maxRequestBytes()))
                                     .setPublished(Protos.version(view.versions().stream()
                                             .filter(v -> v.version().equals(header.getVersion()))
-                                            .findFirst().orElseThrow()))
+                                            .findFirst().orElseThrow(), settings.maxRequestBytes()))
                                     .build());
                 })
                 .handle((response, failure) -> {
@@ -217,7 +219,7 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
                     .limit(size + 1L)
                     .toList();
             ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
-            page.stream().limit(size).forEach(m -> b.addModels(Protos.model(m)));
+            page.stream().limit(size).forEach(m -> b.addModels(Protos.model(m, settings.maxRequestBytes())));
             if (page.size() > size) {
                 b.setNextPageToken(page.get(size - 1).name());
             }
@@ -227,10 +229,23 @@ public final class VerdictServiceImpl implements VerdictServicePowerApi {
 
     @Override
     public CompletionStage<GetModelResponse> getModel(GetModelRequest in, Metadata metadata) {
-        String name = in.getModel().contains("@") ? in.getModel().substring(0, in.getModel().indexOf('@'))
-                : in.getModel();
-        return guarded(() -> catalog.get(name)
-                .thenApply(view -> GetModelResponse.newBuilder().setModel(Protos.model(view)).build()));
+        String ref = in.getModel().strip();
+        String name = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
+        return guarded(() -> (ref.startsWith("sha256:") ? catalog.holding(ref) : catalog.get(name))
+                .thenApply(view -> GetModelResponse.newBuilder()
+                        .setModel(Protos.model(view, settings.maxRequestBytes())).build()));
+    }
+
+    @Override
+    public CompletionStage<RetireModelResponse> retireModel(RetireModelRequest in, Metadata metadata) {
+        String version = in.getModel().strip().substring(in.getModel().strip().indexOf('@') + 1);
+        return guarded(() -> catalog.retire(in.getModel(), in.getReason())
+                .thenApply(view -> RetireModelResponse.newBuilder()
+                        .setModel(Protos.model(view, settings.maxRequestBytes()))
+                        .setRetired(Protos.version(view.versions().stream()
+                                .filter(v -> v.version().equals(version))
+                                .findFirst().orElseThrow(), settings.maxRequestBytes()))
+                        .build()));
     }
 
     @Override

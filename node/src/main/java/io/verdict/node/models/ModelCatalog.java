@@ -2,6 +2,7 @@ package io.verdict.node.models;
 
 import io.verdict.node.RequestRejected;
 import io.verdict.sharding.model.Model;
+import io.verdict.sharding.model.ModelNames;
 import io.verdict.sharding.model.ModelView;
 import io.verdict.sharding.model.ModelVersion;
 import io.verdict.sharding.model.ResolvedModel;
@@ -55,6 +56,14 @@ public final class ModelCatalog {
                 });
     }
 
+    /** The model with a version holding {@code digest} (the first by name); NOT_FOUND when none does. */
+    public CompletionStage<ModelView> holding(String digest) {
+        return list().thenApply(models -> models.stream()
+                .filter(m -> m.versions().stream().anyMatch(v -> v.spec().modelDigest().equals(digest)))
+                .findFirst()
+                .orElseThrow(() -> RequestRejected.notFound("no published model has digest " + digest)));
+    }
+
     /** Every published model, by name. */
     public CompletionStage<List<ModelView>> list() {
         return journal.currentPersistenceIds()
@@ -92,20 +101,51 @@ public final class ModelCatalog {
                 .<ResolvedModel>askWithStatus(replyTo -> new Model.Resolve(version, replyTo), timeout);
     }
 
+    /**
+     * Retires {@code name@version} with {@code reason}; replies with the model after retirement.
+     * Unknown → NOT_FOUND, already retired → FAILED_PRECONDITION, malformed → INVALID_ARGUMENT.
+     */
+    public CompletionStage<ModelView> retire(String ref, String reason) {
+        String text = ref == null ? "" : ref.strip();
+        int at = text.indexOf('@');
+        if (at <= 0 || at == text.length() - 1) {
+            return CompletableFuture.failedFuture(RequestRejected.invalid("the version to retire must be named as"
+                    + " name@version, got '" + text + "'"));
+        }
+        String name = text.substring(0, at);
+        String version = text.substring(at + 1);
+        Optional<String> problem = ModelNames.nameProblem(name).or(() -> ModelNames.versionProblem(version));
+        if (problem.isPresent()) {
+            return CompletableFuture.failedFuture(RequestRejected.invalid(problem.get()));
+        }
+        return sharding.entityRefFor(Model.ENTITY_KEY, name)
+                .<ModelView>askWithStatus(replyTo -> new Model.Retire(version, reason, replyTo), timeout);
+    }
+
+    /**
+     * A digest names bytes, not a version: it resolves to an ACTIVE version holding them (the first
+     * in model-name and then publication order). Only when every version holding them is retired is
+     * it refused, FAILED_PRECONDITION, naming them; retiring one of two versions that hold the same
+     * bytes therefore leaves the digest usable through the other (retire both to stop it).
+     */
     private CompletionStage<ResolvedModel> byDigest(String digest) {
         return list().thenApply(models -> {
+            List<String> retired = new ArrayList<>();
             for (ModelView model : models) {
-                Optional<ModelVersion> match = model.versions().stream()
-                        .filter(v -> v.spec().modelDigest().equals(digest))
-                        .findFirst();
-                if (match.isPresent()) {
-                    ModelVersion v = match.get();
-                    if (v.status() == VersionStatus.RETIRED) {
-                        throw new RequestRejected(RequestRejected.Kind.PRECONDITION, "version " + v.version()
-                                + " of model " + model.name() + " (" + digest + ") is retired");
+                for (ModelVersion v : model.versions()) {
+                    if (!v.spec().modelDigest().equals(digest)) {
+                        continue;
                     }
-                    return new ResolvedModel(model.name(), v.version(), v.spec());
+                    if (v.status() == VersionStatus.ACTIVE) {
+                        return new ResolvedModel(model.name(), v.version(), v.spec());
+                    }
+                    String why = v.retireReason() == null || v.retireReason().isEmpty() ? "" : " (" + v.retireReason() + ")";
+                    retired.add(model.name() + "@" + v.version() + why);
                 }
+            }
+            if (!retired.isEmpty()) {
+                throw new RequestRejected(RequestRejected.Kind.PRECONDITION, "no active version holds " + digest
+                        + ": " + String.join(", ", retired) + (retired.size() == 1 ? " is retired" : " are retired"));
             }
             throw RequestRejected.notFound("no published model has digest " + digest);
         });

@@ -15,6 +15,7 @@ import io.verdict.sharding.model.ModelNames;
 import io.verdict.sharding.model.ModelVersionSpec;
 import io.verdict.sharding.model.ModelView;
 import io.verdict.sharding.model.TensorSignature;
+import io.verdict.sharding.model.VersionLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,15 +37,31 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * Publishes a model version: the uploaded zip is imported into the content-addressed store (safe
  * extraction, limits, and the digest the publisher claimed checked against the files), the engine
  * loads it once to read its signature (which also proves it loads, and leaves it warm), the
- * agreement policy is checked against that signature, and only then is the version recorded by
+ * agreement policy and the declared limits are checked against that signature, and only then is the version recorded by
  * the model's entity. On a cluster the artifact is first uploaded to the shared model store, so
  * that every node that sees the version can fetch it. A refused upload leaves nothing behind but
  * the uploaded file, which the caller deletes.
  */
 public final class ModelPublisher {
 
-    /** What the publisher declared about the upload. */
-    public record Upload(String name, String version, String claimedDigest, String policy, String publishedBy) {}
+    /**
+     * What the publisher declared about the upload.
+     *
+     * @param engine the engine its format calls for ({@link ModelVersionSpec#ENGINES}); null means TensorFlow
+     * @param limits what jobs on the version may send; null means the defaults
+     */
+    public record Upload(String name, String version, String claimedDigest, String policy, String publishedBy,
+                         String engine, VersionLimits limits) {
+        public Upload {
+            engine = engine == null ? ModelVersionSpec.TENSORFLOW : engine;
+            limits = VersionLimits.orDefaults(limits);
+        }
+
+        /** A TensorFlow SavedModel with the default limits. */
+        public Upload(String name, String version, String claimedDigest, String policy, String publishedBy) {
+            this(name, version, claimedDigest, policy, publishedBy, ModelVersionSpec.TENSORFLOW, VersionLimits.DEFAULTS);
+        }
+    }
 
     private final ModelStore store;
     private final ModelStore.Limits limits;
@@ -89,6 +106,30 @@ public final class ModelPublisher {
         } catch (IllegalArgumentException e) {
             throw RequestRejected.invalid(e.getMessage());
         }
+        if (!ModelVersionSpec.ENGINES.contains(upload.engine())) {
+            throw RequestRejected.invalid("unsupported engine '" + upload.engine() + "' (supported: "
+                    + ModelVersionSpec.ENGINES + ")");
+        }
+    }
+
+    /**
+     * Checks the declared limits against this node's ceilings, before any byte is read: max_batch at
+     * most {@code maxBatchCeiling}, max_input_bytes at most {@code maxRequestBytes}. What depends on
+     * the signature is checked once the model is loaded.
+     */
+    public static void precheck(Upload upload, int maxBatchCeiling, long maxRequestBytes) {
+        precheck(upload);
+        VersionLimits limits = upload.limits();
+        if (limits.maxBatch() < 0 || limits.maxBatch() > maxBatchCeiling) {
+            throw RequestRejected.invalid("max_batch " + Integer.toUnsignedString(limits.maxBatch())
+                    + " is over this node's ceiling of " + maxBatchCeiling + " (verdict.models.max-batch-ceiling);"
+                    + " 0 means the default, " + VersionLimits.DEFAULT_MAX_BATCH);
+        }
+        if (limits.maxInputBytes() < 0 || limits.maxInputBytes() > maxRequestBytes) {
+            throw RequestRejected.invalid("max_input_bytes " + Long.toUnsignedString(limits.maxInputBytes())
+                    + " is over this node's limit of " + maxRequestBytes + " bytes (verdict.limits.max-request-bytes);"
+                    + " 0 means that limit");
+        }
     }
 
     /** Publishes the zip at {@code zip} (see the class comment). */
@@ -103,7 +144,7 @@ public final class ModelPublisher {
         return CompletableFuture.supplyAsync(() -> importZip(zip, claimed), blocking)
                 .thenCompose(imported -> executor.describe(imported.digest())
                         .exceptionally(e -> {
-                            throw unloadable(e);
+                            throw unloadable(upload.engine(), e);
                         })
                         .thenCompose(signature -> {
                             try {
@@ -111,10 +152,19 @@ public final class ModelPublisher {
                             } catch (IllegalArgumentException e) {
                                 throw RequestRejected.invalid(e.getMessage());
                             }
-                            ModelVersionSpec spec = new ModelVersionSpec(upload.version(), imported.digest().toString(),
-                                    "tensorflow", policy.canonicalText(), signatures(signature.inputs().values()),
-                                    signatures(signature.outputs().values()), sizeOf(imported.path()),
-                                    upload.publishedBy());
+                            ModelVersionSpec declared = new ModelVersionSpec(upload.version(),
+                                    imported.digest().toString(), upload.engine(), policy.canonicalText(),
+                                    signatures(signature.inputs().values()), signatures(signature.outputs().values()),
+                                    sizeOf(imported.path()), upload.publishedBy(), upload.limits());
+                            // The limits are checked against the signature here, before the artifact is
+                            // shared; the entity checks the whole spec again before recording it.
+                            ModelVersionSpec spec;
+                            try {
+                                spec = declared.validated();
+                            } catch (IllegalArgumentException e) {
+                                throw RequestRejected.invalid("cannot publish version " + upload.version()
+                                        + " of model " + upload.name() + ": " + e.getMessage());
+                            }
                             return share(imported.digest()).thenCompose(shared -> sharding
                                     .entityRefFor(Model.ENTITY_KEY, upload.name())
                                     .<ModelView>askWithStatus(replyTo -> new Model.Publish(spec, replyTo), timeout));
@@ -158,12 +208,18 @@ public final class ModelPublisher {
         }
     }
 
-    private static RuntimeException unloadable(Throwable e) {
+    private static RuntimeException unloadable(String engine, Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof EngineException) {
-            return RequestRejected.invalid("the artifact is not a loadable TensorFlow SavedModel: " + cause.getMessage());
+            return RequestRejected.invalid("the artifact is not a loadable " + formatName(engine) + ": "
+                    + cause.getMessage());
         }
         return cause instanceof RuntimeException r ? r : new CompletionException(cause);
+    }
+
+    /** How people call the format an engine runs. */
+    static String formatName(String engine) {
+        return ModelVersionSpec.ONNX_RUNTIME.equals(engine) ? "ONNX model" : "TensorFlow SavedModel";
     }
 
     private static List<TensorSignature> signatures(java.util.Collection<TensorSpec> specs) {

@@ -39,6 +39,9 @@ public final class Model extends EventSourcedBehaviorWithEnforcedReplies<Model.C
     /** Tag of every model event: the read side projects each model's history from it. */
     public static final String TAG = "verdict-model";
 
+    /** Longest accepted reason of a retirement. */
+    public static final int MAX_REASON_LENGTH = 1024;
+
     // --- protocol ------------------------------------------------------------------------------
 
     public interface Command extends CborSerializable {}
@@ -197,6 +200,10 @@ public final class Model extends EventSourcedBehaviorWithEnforcedReplies<Model.C
                     "version " + cmd.version() + " of model " + name + " is already retired"));
         }
         String reason = cmd.reason() == null || cmd.reason().isBlank() ? "" : cmd.reason().strip();
+        if (reason.length() > MAX_REASON_LENGTH) {
+            return Effect().reply(cmd.replyTo(), StatusReply.error("invalid retire reason: " + reason.length()
+                    + " characters; at most " + MAX_REASON_LENGTH));
+        }
         return Effect().persist(new VersionRetired(name, cmd.version(), reason, clock.millis()))
                 .thenReply(cmd.replyTo(), s -> StatusReply.success(s.view()));
     }

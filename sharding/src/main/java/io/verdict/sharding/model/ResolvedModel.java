@@ -23,6 +23,16 @@ public record ResolvedModel(String name, String version, ModelVersionSpec spec) 
         return spec.signature();
     }
 
+    /** {@code name@version}, as messages name the version. */
+    public String ref() {
+        return name + "@" + version;
+    }
+
+    /** What jobs on this version may send. */
+    public VersionLimits limits() {
+        return spec.limits();
+    }
+
     @Override
     public String toString() {
         return name + "@" + version + " (" + spec.modelDigest() + ", " + spec.agreementPolicy() + ")";

@@ -185,6 +185,33 @@ class ModelTest {
     }
 
     @Test
+    void limitsArePersistedWithTheVersionAndCheckedAgainstItsInputs() {
+        kit("mlp");
+        ModelVersionSpec ok = spec("1", D1, "EXACT");
+        rejected(new ModelVersionSpec("1", D1, "tensorflow", "EXACT", ok.inputs(), ok.outputs(), 1, "op",
+                        new VersionLimits(0, List.of(new VersionLimits.InputLimit("pixels", List.of(4L, 64L))), 0)),
+                "cannot publish version 1 of model mlp: mismatched signature");
+        VersionLimits limits = new VersionLimits(16, List.of(new VersionLimits.InputLimit("input", List.of(8L, 64L))),
+                2048);
+        var result = kit.<StatusReply<ModelView>>runCommand(r -> new Model.Publish(
+                new ModelVersionSpec("1", D1, "onnxruntime", "EXACT", ok.inputs(), ok.outputs(), 1, "op", limits), r));
+        assertEquals(limits, result.eventOfType(Model.VersionPublished.class).spec().limits());
+        assertEquals(limits, resolve("1").getValue().limits());
+        assertEquals("onnxruntime", resolve("1").getValue().spec().engine());
+        assertEquals(limits, kit.restart().state().versions().get(0).spec().limits());
+    }
+
+    @Test
+    void aRetireReasonIsBounded() {
+        kit("mlp");
+        publish(spec("1", D1, "EXACT"));
+        var result = kit.<StatusReply<ModelView>>runCommand(r -> new Model.Retire("1", "x".repeat(1025), r));
+        assertTrue(result.hasNoEvents());
+        assertTrue(error(result.reply()).contains("at most 1024"));
+        assertTrue(retire("1", "x".repeat(1024)).isSuccess());
+    }
+
+    @Test
     void anInvalidModelNameIsRejected() {
         kit("Bad Name");
         rejected(spec("1", D1, "EXACT"), "invalid model name 'Bad Name'");
