@@ -39,8 +39,10 @@ import java.util.zip.ZipOutputStream;
  * <p>An artifact arrives as a zip ({@link #importZip}); it is spooled and extracted into a
  * uniquely named temporary directory inside {@code root} (names starting with '.', never a
  * digest), checked entry by entry (no absolute paths, no {@code ..}, no links or special files, no
- * duplicates, at most {@link Limits#maxFiles()} files and {@link Limits#maxTotalBytes()} bytes
- * counted while inflating), digested with {@link ArtifactManifest#scan}, compared with the claimed
+ * duplicates, no entries whose bytes overlap, at most {@link Limits#maxFiles()} files and
+ * {@link Limits#maxTotalBytes()} bytes — declared by the central directory, refused before anything
+ * is extracted, and counted again while inflating, since declarations can lie), digested with
+ * {@link ArtifactManifest#scan}, compared with the claimed
  * digest, and only then renamed into place atomically. A directory named by a digest is therefore
  * always complete. Safe for concurrent imports, also of the same artifact. Blocking: call it off
  * actor threads.
@@ -53,8 +55,14 @@ public final class ModelStore {
     private static final Pattern DRIVE_LETTER = Pattern.compile("^[A-Za-z]:.*");
 
     /**
-     * Bounds on one upload: files in it, uncompressed bytes of all files (counted while inflating,
-     * never taken from headers), and bytes of the zip itself.
+     * Bounds on one upload: files in it, uncompressed bytes of all files (the central directory's
+     * declared sizes must stay within it before extraction starts, and the real bytes are counted
+     * while inflating, never trusted from headers), and bytes of the zip itself.
+     *
+     * <p>There is no compression-ratio bound: stored and deflated are the only methods accepted,
+     * deflate cannot exceed about 1032:1, overlapping entries (the way to multiply that) are
+     * refused, and the total bounds what any ratio can produce. A ratio bound would only refuse
+     * honest, highly compressible files such as zero-initialised weights.
      */
     public record Limits(int maxFiles, long maxTotalBytes, long maxArchiveBytes) {
         /** 10,000 files, 4 GiB. */
@@ -213,6 +221,7 @@ public final class ModelStore {
         Set<String> names = new HashSet<>();
         Set<String> files = new HashSet<>();
         List<Planned> plan = new ArrayList<>();
+        long declared = 0;
         for (ZipDirectory.Entry e : entries) {
             String name = e.name();
             checkName(name);
@@ -234,6 +243,10 @@ public final class ModelStore {
                 if (files.size() > limits.maxFiles()) {
                     throw new ZipLimitExceeded(ZipLimitExceeded.Limit.FILES, limits.maxFiles(), name);
                 }
+                if (e.size() > limits.maxTotalBytes() - declared) {
+                    throw new ZipLimitExceeded(ZipLimitExceeded.Limit.TOTAL_BYTES, limits.maxTotalBytes(), name);
+                }
+                declared += e.size();
             }
             plan.add(new Planned(name, path, directory));
         }

@@ -11,7 +11,9 @@ public final class UnsafeZipEntry extends ModelImportException {
         BAD_NAME("empty, '.' or backslash-separated segments and control characters are not allowed"),
         SYMBOLIC_LINK("symbolic links are not allowed"),
         SPECIAL_FILE("only regular files and directories are allowed"),
-        DUPLICATE("the archive holds this path more than once (or as both a file and a directory)");
+        DUPLICATE("the archive holds this path more than once (or as both a file and a directory)"),
+        OVERLAPPING("its bytes overlap another entry's, or reach into the central directory or past the"
+                + " archive's file data: the shape of an overlapping-files zip bomb");
 
         private final String text;
 

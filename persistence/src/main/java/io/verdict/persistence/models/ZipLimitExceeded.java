@@ -1,6 +1,10 @@
 package io.verdict.persistence.models;
 
-/** The upload exceeds a {@link ModelStore.Limits} bound; counted on real bytes, never on headers. */
+/**
+ * The upload exceeds a {@link ModelStore.Limits} bound. {@link Limit#TOTAL_BYTES} is checked twice:
+ * on the sizes the central directory declares, before anything is extracted, and on the real bytes
+ * while inflating (declared sizes can lie); {@link #entry()} is the entry at which the sum crossed.
+ */
 public final class ZipLimitExceeded extends ModelImportException {
     private static final long serialVersionUID = 1L;
 
