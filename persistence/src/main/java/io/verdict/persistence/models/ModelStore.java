@@ -126,6 +126,18 @@ public final class ModelStore {
     }
 
     /**
+     * A check of an extracted artifact before it enters the store (the publish-time safety scan):
+     * it throws to refuse the artifact, which is then deleted.
+     */
+    @FunctionalInterface
+    public interface Inspection {
+        /** Accepts nothing. */
+        Inspection NONE = dir -> { };
+
+        void inspect(Path dir);
+    }
+
+    /**
      * Extracts an uploaded zip, verifies it digests to {@code claimed}, and stores it. If the
      * artifact is already present the existing copy is kept and the upload discarded.
      *
@@ -134,11 +146,20 @@ public final class ModelStore {
      * @throws UncheckedIOException when the store itself cannot be written
      */
     public Imported importZip(InputStream zip, ModelDigest claimed, Limits limits) {
+        return importZip(zip, claimed, limits, Inspection.NONE);
+    }
+
+    /**
+     * As {@link #importZip(InputStream, ModelDigest, Limits)}, and the extracted files must pass
+     * {@code inspection} (run on the staging copy, after the digest check and before the artifact
+     * is stored or anything else can see it); whatever it throws is thrown, and nothing is stored.
+     */
+    public Imported importZip(InputStream zip, ModelDigest claimed, Limits limits, Inspection inspection) {
         Path spool = null;
         try {
             spool = Files.createTempFile(root, ".upload-", ".zip");
             spoolBounded(zip, spool, limits.maxArchiveBytes());
-            return importSpooled(spool, claimed, limits);
+            return importSpooled(spool, claimed, limits, inspection);
         } catch (IOException e) {
             throw new UncheckedIOException("model store " + root + ": " + e.getMessage(), e);
         } finally {
@@ -159,13 +180,14 @@ public final class ModelStore {
             if (size == 0) {
                 throw new CorruptZip(null, "the upload is empty", null);
             }
-            return importSpooled(zip, claimed, limits);
+            return importSpooled(zip, claimed, limits, Inspection.NONE);
         } catch (IOException e) {
             throw new UncheckedIOException("model store " + root + ": " + e.getMessage(), e);
         }
     }
 
-    private Imported importSpooled(Path spool, ModelDigest claimed, Limits limits) throws IOException {
+    private Imported importSpooled(Path spool, ModelDigest claimed, Limits limits, Inspection inspection)
+            throws IOException {
         Path staging = null;
         try {
             List<Planned> plan = plan(ZipDirectory.read(spool), limits);
@@ -175,6 +197,7 @@ public final class ModelStore {
             if (!manifest.digest().equals(claimed)) {
                 throw new ClaimedDigestMismatch(claimed, manifest.digest());
             }
+            inspection.inspect(staging);
             Path target = path(claimed);
             if (contains(claimed)) {
                 return new Imported(claimed, target, manifest, false);

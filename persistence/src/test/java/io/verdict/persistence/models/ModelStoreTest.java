@@ -193,6 +193,27 @@ class ModelStoreTest {
     }
 
     @Test
+    void anInspectionThatRefusesLeavesNothingStoredAndOneThatAcceptsSeesTheVerifiedFiles() throws IOException {
+        Path src = artifact("mlp", 7);
+        byte[] zip = zipOf(src);
+        ModelDigest digest = ArtifactManifest.scan(src).digest();
+        ModelStore store = store();
+        IllegalStateException refusal = assertThrows(IllegalStateException.class, () -> store.importZip(
+                new ByteArrayInputStream(zip), digest, LIMITS, dir -> {
+                    throw new IllegalStateException("refused by the scan");
+                }));
+        assertEquals("refused by the scan", refusal.getMessage());
+        assertFalse(store.contains(digest));
+        assertEquals(List.of(), leftovers(store));
+
+        List<ModelDigest> seen = new java.util.ArrayList<>();
+        store.importZip(new ByteArrayInputStream(zip), digest, LIMITS,
+                dir -> seen.add(ArtifactManifest.scan(dir).digest()));
+        assertEquals(List.of(digest), seen);
+        assertTrue(store.contains(digest));
+    }
+
+    @Test
     void reimportKeepsTheExistingCopy() throws IOException {
         Path src = artifact("mlp", 3);
         byte[] zip = zipOf(src);
