@@ -5,8 +5,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Command line: {@code ExportDemoModels <dir>} exports the demo models to {@code <dir>/mlp} and
- * {@code <dir>/cnn} (if absent) and prints each model's digest.
+ * Command line: {@code ExportDemoModels <dir>} exports the demo models to {@code <dir>/mlp},
+ * {@code <dir>/cnn} (SavedModels) and {@code <dir>/mlp-onnx}, {@code <dir>/cnn-onnx} (ONNX), each
+ * only if absent, and prints each model's directory name, digest and path.
  */
 public final class ExportDemoModels {
 
@@ -18,8 +19,11 @@ public final class ExportDemoModels {
             System.err.println("usage: ExportDemoModels <dir>");
             System.exit(2);
         }
-        Map<DemoModels.Kind, Path> dirs = DemoModels.ensureExported(Path.of(args[0]));
-        dirs.forEach((kind, dir) ->
-                System.out.println(kind.dirName() + " " + ArtifactManifest.scan(dir).digest() + " " + dir));
+        Path root = Path.of(args[0]);
+        for (DemoModels.Format format : DemoModels.Format.values()) {
+            Map<DemoModels.Kind, Path> dirs = DemoModels.ensureExported(root, format);
+            dirs.forEach((kind, dir) ->
+                    System.out.println(format.dirName(kind) + " " + ArtifactManifest.scan(dir).digest() + " " + dir));
+        }
     }
 }

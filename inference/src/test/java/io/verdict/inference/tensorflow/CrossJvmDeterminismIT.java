@@ -2,6 +2,7 @@ package io.verdict.inference.tensorflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.verdict.inference.demo.DemoModelFixture;
 import io.verdict.inference.demo.DemoModels.Kind;
 import java.io.File;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.verdict.inference.agreement.AgreementPolicy;
 import io.verdict.inference.agreement.CanonicalOutput;
+import io.verdict.inference.demo.DemoModelFixture;
 import io.verdict.inference.demo.DemoModels;
 import io.verdict.inference.demo.DemoModels.Kind;
 import io.verdict.inference.digest.ContentDigest;
