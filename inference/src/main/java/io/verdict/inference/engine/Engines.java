@@ -81,7 +81,7 @@ public final class Engines {
      */
     public static String engineNameFor(Path dir) {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, "", "wrong format: " + dir + " is not a directory");
+            throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, "", "wrong format: the artifact is not a directory");
         }
         List<String> found = new ArrayList<>();
         for (Map.Entry<String, String> e : LAYOUTS.entrySet()) {
@@ -93,11 +93,11 @@ public final class Engines {
             return LAYOUTS.get(found.get(0));
         }
         if (found.isEmpty()) {
-            throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, "", "wrong format: " + dir
-                    + " holds none of " + LAYOUTS.keySet() + ", so no engine can load it: " + describeLayouts());
+            throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, "", "wrong format: the artifact holds none of "
+                    + LAYOUTS.keySet() + ", so no engine can load it: " + describeLayouts());
         }
-        throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, String.join(",", found), "wrong format: " + dir
-                + " holds " + found + ", the marker files of more than one format; an artifact has exactly one: "
+        throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, String.join(",", found), "wrong format: the artifact holds "
+                + found + ", the marker files of more than one format; an artifact has exactly one: "
                 + describeLayouts());
     }
 

@@ -65,13 +65,13 @@ public final class OnnxScan {
     public static void scan(Path dir, OnnxModelFile.Limits limits) {
         Path root = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UnsafeModel(Reason.WRONG_FORMAT, "", "wrong format: " + dir
-                    + " is not a directory; an ONNX artifact is a directory holding " + MODEL_FILE);
+            throw new UnsafeModel(Reason.WRONG_FORMAT, "", "wrong format: the artifact is not a directory;"
+                    + " an ONNX artifact is a directory holding " + MODEL_FILE);
         }
         Path model = root.resolve(MODEL_FILE);
         if (!Files.isRegularFile(model, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UnsafeModel(Reason.WRONG_FORMAT, MODEL_FILE, "wrong format: no " + MODEL_FILE
-                    + " (a regular file, not a link) in " + dir);
+            throw new UnsafeModel(Reason.WRONG_FORMAT, MODEL_FILE, "wrong format: the artifact has no " + MODEL_FILE
+                    + " (a regular file, not a link) at its top level");
         }
         new OnnxScan(root).check(OnnxModelFile.read(model, limits));
     }

@@ -182,7 +182,7 @@ public final class TensorFlowScan {
     }
 
     private static UnsafeModel refuse(Reason reason, String subject, String detail, Throwable cause) {
-        return new UnsafeModel(reason, subject, detail + " [" + reason + "]", cause);
+        return new UnsafeModel(reason, subject, detail, cause);
     }
 
     /**

@@ -4,8 +4,9 @@ import io.verdict.inference.model.ModelArtifactException;
 
 /**
  * A model artifact refused by the publish-time safety scan, before any runtime loads it. The
- * message always names the reason and, where there is one, the offending node, op or file, e.g.
- * {@code unsafe model: op 'ReadFile' (node 'leak') is not allowed: reads or writes files}.
+ * message always names the offending node, op or file where there is one, and ends with the
+ * reason in brackets, e.g.
+ * {@code unsafe model: op 'ReadFile' (node 'leak' in the graph) is not allowed: reads or writes files [DISALLOWED_OP]}.
  */
 public final class UnsafeModel extends ModelArtifactException {
     private static final long serialVersionUID = 1L;
@@ -45,7 +46,7 @@ public final class UnsafeModel extends ModelArtifactException {
     }
 
     public UnsafeModel(Reason reason, String subject, String detail, Throwable cause) {
-        super("unsafe model: " + detail, cause);
+        super("unsafe model: " + detail + " [" + reason + "]", cause);
         this.reason = reason;
         this.subject = subject == null ? "" : subject;
     }

@@ -6,6 +6,7 @@ import io.verdict.inference.engine.LoadedModel;
 import io.verdict.inference.engine.ModelSignature;
 import io.verdict.inference.engine.TensorSpec;
 import io.verdict.inference.model.ArtifactManifest;
+import io.verdict.inference.safety.TensorFlowScan;
 import io.verdict.inference.tensor.DType;
 import io.verdict.inference.tensor.Shape;
 import java.nio.ByteOrder;
@@ -43,6 +44,12 @@ import org.tensorflow.proto.DataType;
  * input and output tensors (no session pool is needed). Bound the callers with your own executor.
  * {@code close()} takes a write lock, so it waits for runs in flight; later runs fail with
  * {@link IllegalStateException}.
+ *
+ * <h2>Safety</h2>
+ * Before TensorFlow reads a byte, the artifact is checked against its manifest and then by
+ * {@link TensorFlowScan} (an op allow-list read with the protobuf classes alone): a graph with file,
+ * network, process, Python or unknown ops is refused with
+ * {@link io.verdict.inference.safety.UnsafeModel} and never reaches the runtime.
  *
  * <p>Every native failure, while loading or running, surfaces as {@link EngineException}.
  */
@@ -111,6 +118,7 @@ public final class TensorFlowEngine implements InferenceEngine {
     public LoadedModel load(Path dir, ArtifactManifest expected) {
         ArtifactManifest actual = ArtifactManifest.scan(dir);
         expected.verifyMatches(actual);
+        TensorFlowScan.scan(dir);
         SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(dir.toAbsolutePath().toString())
