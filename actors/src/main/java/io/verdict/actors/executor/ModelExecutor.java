@@ -2,6 +2,7 @@ package io.verdict.actors.executor;
 
 import io.verdict.inference.agreement.AgreementPolicy;
 import io.verdict.inference.agreement.CanonicalOutput;
+import io.verdict.inference.engine.Engines;
 import io.verdict.inference.engine.InferenceEngine;
 import io.verdict.inference.engine.LoadedModel;
 import io.verdict.inference.engine.ModelSignature;
@@ -51,7 +52,7 @@ public final class ModelExecutor implements AutoCloseable {
         }
     }
 
-    private final InferenceEngine engine;
+    private final Function<Path, InferenceEngine> engineFor;
     private final Function<ModelDigest, Path> locator;
     private final ThreadPoolExecutor pool;
     private final Map<ModelDigest, CompletableFuture<LoadedModel>> loaded = new ConcurrentHashMap<>();
@@ -61,7 +62,20 @@ public final class ModelExecutor implements AutoCloseable {
      *     {@link ModelUnavailable} when the node does not have it
      */
     public ModelExecutor(InferenceEngine engine, Function<ModelDigest, Path> locator, Settings settings) {
-        this.engine = engine;
+        this(dir -> engine, locator, settings);
+    }
+
+    /**
+     * With several engines: each artifact is loaded by the engine its layout calls for
+     * ({@link Engines#forArtifact}), so a TensorFlow SavedModel and an ONNX model run side by side.
+     */
+    public ModelExecutor(Engines engines, Function<ModelDigest, Path> locator, Settings settings) {
+        this(engines::forArtifact, locator, settings);
+    }
+
+    private ModelExecutor(Function<Path, InferenceEngine> engineFor, Function<ModelDigest, Path> locator,
+                          Settings settings) {
+        this.engineFor = engineFor;
         this.locator = locator;
         this.pool = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0L, TimeUnit.MILLISECONDS,
                 settings.queueCapacity() == 0
@@ -106,7 +120,8 @@ public final class ModelExecutor implements AutoCloseable {
         CompletableFuture<LoadedModel> existing = loaded.putIfAbsent(digest, mine);
         if (existing == null) {
             try {
-                mine.complete(engine.load(locator.apply(digest), digest));
+                Path dir = locator.apply(digest);
+                mine.complete(engineFor.apply(dir).load(dir, digest));
             } catch (RuntimeException e) {
                 loaded.remove(digest, mine);
                 mine.completeExceptionally(e);

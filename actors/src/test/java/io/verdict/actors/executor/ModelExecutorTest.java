@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.verdict.inference.agreement.AgreementPolicy;
 import io.verdict.inference.agreement.CanonicalOutput;
 import io.verdict.inference.demo.DemoModels;
+import io.verdict.inference.engine.Engines;
 import io.verdict.inference.model.ArtifactManifest;
 import io.verdict.inference.model.ModelDigestMismatch;
 import io.verdict.inference.model.ModelDigest;
@@ -47,6 +48,28 @@ class ModelExecutorTest {
                     throw new ModelUnavailable(d);
                 },
                 new ModelExecutor.Settings(threads, queue));
+    }
+
+    @Test
+    void withSeveralEnginesEachArtifactRunsOnTheEngineItsLayoutCallsFor() throws Exception {
+        Path onnxDir = DemoModels.ensureExported(root.resolve("models"), DemoModels.Kind.MLP, DemoModels.Format.ONNX);
+        ModelDigest onnx = ArtifactManifest.scan(onnxDir).digest();
+        Map<ModelDigest, Path> dirs = Map.of(mlp, mlpDir, onnx, onnxDir);
+        NamedTensors input = DemoModels.sampleInput(DemoModels.Kind.MLP, 3, 11L);
+        AgreementPolicy argmax = AgreementPolicy.parse("ARGMAX");
+        try (ModelExecutor executor = new ModelExecutor(Engines.defaults(), d -> {
+            Path dir = dirs.get(d);
+            if (dir == null) {
+                throw new ModelUnavailable(d);
+            }
+            return dir;
+        }, new ModelExecutor.Settings(2, 8))) {
+            CanonicalOutput viaTensorFlow = executor.execute(mlp, argmax, input).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            CanonicalOutput viaOnnx = executor.execute(onnx, argmax, input).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            // the same weights in two formats: the same classes, whichever runtime ran them
+            assertThat(viaOnnx.digest()).isEqualTo(viaTensorFlow.digest());
+            assertThat(executor.loadedModels()).containsExactlyInAnyOrder(mlp, onnx);
+        }
     }
 
     @Test
