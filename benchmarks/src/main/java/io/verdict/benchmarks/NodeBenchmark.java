@@ -442,6 +442,7 @@ public final class NodeBenchmark {
             command.addAll(nodeArgs);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+            builder.environment().put("ORT_DISABLE_TELEMETRY", "1");
             builder.environment().putAll(env);
             long launched = System.nanoTime();
             return new ChildNode(builder.start(), launched, port, log);

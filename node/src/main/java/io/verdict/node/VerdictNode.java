@@ -12,8 +12,8 @@ import io.verdict.api.v1.AuditService;
 import io.verdict.api.v1.VerdictService;
 import io.verdict.api.v1.VerdictServicePowerApiHandlerFactory;
 import io.verdict.inference.demo.DemoModels;
+import io.verdict.inference.engine.Engines;
 import io.verdict.inference.model.ArtifactManifest;
-import io.verdict.inference.tensorflow.TensorFlowEngine;
 import io.verdict.node.anchor.Anchoring;
 import io.verdict.node.grpc.AuditServiceImpl;
 import io.verdict.node.grpc.InferenceServiceImpl;
@@ -28,6 +28,8 @@ import io.verdict.sharding.job.InferenceJob;
 import io.verdict.sharding.job.JobSettings;
 import io.verdict.sharding.job.ValidatorProtocol;
 import io.verdict.sharding.model.Model;
+import io.verdict.sharding.model.ModelVersionSpec;
+import io.verdict.sharding.model.VersionLimits;
 import io.verdict.sharding.validators.ValidatorRegistry;
 import io.verdict.verification.keys.ValidatorAddress;
 import io.verdict.verification.keys.ValidatorKey;
@@ -96,7 +98,7 @@ public final class VerdictNode implements AutoCloseable {
                 settings.keystorePassword(), settings.keystoreStrength());
         ModelStore store = new ModelStore(settings.modelsDir());
         ModelLocator locator = new ModelLocator(store);
-        ModelExecutor executor = new ModelExecutor(new TensorFlowEngine(), locator, settings.executor());
+        ModelExecutor executor = new ModelExecutor(Engines.defaults(), locator, settings.executor());
 
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "verdict", config);
         try {
@@ -204,24 +206,31 @@ public final class VerdictNode implements AutoCloseable {
         }
     }
 
-    /** Publishes the demo models as version 1 unless they are already published (first start only). */
+    /**
+     * Publishes the demo models as version 1 unless they are already published: {@code mlp} and
+     * {@code cnn} as TensorFlow SavedModels, {@code mlp-onnx} and {@code cnn-onnx} as ONNX models
+     * with the same weights (docs/ENGINES.md).
+     */
     private static void publishDemoModels(NodeSettings settings, ModelCatalog catalog, ModelPublisher publisher)
             throws Exception {
         Map<DemoModels.Kind, String> policies = Map.of(DemoModels.Kind.MLP, "EXACT", DemoModels.Kind.CNN, "ARGMAX");
         Path exportRoot = settings.dataDir().resolve("demo-models");
         List<CompletionStage<?>> pending = new ArrayList<>();
-        for (DemoModels.Kind kind : DemoModels.Kind.values()) {
-            String name = kind.dirName();
-            boolean published = catalog.get(name).handle((view, failure) -> failure == null)
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
-            if (published) {
-                continue;
+        for (DemoModels.Format format : DemoModels.Format.values()) {
+            boolean onnx = format == DemoModels.Format.ONNX;
+            for (DemoModels.Kind kind : DemoModels.Kind.values()) {
+                String name = kind.dirName() + (onnx ? "-onnx" : "");
+                boolean published = catalog.get(name).handle((view, failure) -> failure == null)
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                if (published) {
+                    continue;
+                }
+                Path dir = DemoModels.ensureExported(exportRoot, kind, format);
+                String digest = ArtifactManifest.scan(dir).digest().toString();
+                pending.add(publisher.publishDirectory(new ModelPublisher.Upload(name, "1", digest,
+                        policies.get(kind), "verdict-demo", onnx ? ModelVersionSpec.ONNX_RUNTIME
+                        : ModelVersionSpec.TENSORFLOW, VersionLimits.DEFAULTS), dir, settings.uploadsDir()));
             }
-            Path dir = DemoModels.ensureExported(exportRoot, kind);
-            String digest = ArtifactManifest.scan(dir).digest().toString();
-            pending.add(publisher.publishDirectory(
-                    new ModelPublisher.Upload(name, "1", digest, policies.get(kind), "verdict-demo"),
-                    dir, settings.uploadsDir()));
         }
         for (CompletionStage<?> p : pending) {
             p.toCompletableFuture().get(120, TimeUnit.SECONDS);

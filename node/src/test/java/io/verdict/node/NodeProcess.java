@@ -94,6 +94,8 @@ final class NodeProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx384m",
                 "-Dverdict.validators.keystore-strength=LIGHT",
+                // ONNX Runtime unpacks its native library under java.io.tmpdir: keep it in the node's folder
+                "-Djava.io.tmpdir=" + dataDir,
                 "-cp", System.getProperty("java.class.path"),
                 "io.verdict.node.Main",
                 "--data-dir", dataDir.toString(),
@@ -104,6 +106,7 @@ final class NodeProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+        pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
         pb.environment().putAll(environment);
         Files.writeString(log(), "==== launch " + java.time.Instant.now() + "\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);

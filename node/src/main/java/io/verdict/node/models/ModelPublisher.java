@@ -5,7 +5,10 @@ import io.verdict.inference.agreement.AgreementPolicy;
 import io.verdict.inference.engine.EngineException;
 import io.verdict.inference.engine.ModelSignature;
 import io.verdict.inference.engine.TensorSpec;
+import io.verdict.inference.model.ModelArtifactException;
 import io.verdict.inference.model.ModelDigest;
+import io.verdict.inference.safety.SafetyScan;
+import io.verdict.inference.safety.UnsafeModel;
 import io.verdict.node.RequestRejected;
 import io.verdict.persistence.models.ModelImportException;
 import io.verdict.persistence.models.ModelStore;
@@ -35,7 +38,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Publishes a model version: the uploaded zip is imported into the content-addressed store (safe
- * extraction, limits, and the digest the publisher claimed checked against the files), the engine
+ * extraction, limits, the digest the publisher claimed checked against the files, and the safety
+ * scan of the declared format, {@link SafetyScan}, before the files enter the store), the engine
  * loads it once to read its signature (which also proves it loads, and leaves it warm), the
  * agreement policy and the declared limits are checked against that signature, and only then is the version recorded by
  * the model's entity. On a cluster the artifact is first uploaded to the shared model store, so
@@ -141,7 +145,7 @@ public final class ModelPublisher {
         }
         ModelDigest claimed = ModelDigest.parse(upload.claimedDigest());
         AgreementPolicy policy = AgreementPolicy.parse(upload.policy());
-        return CompletableFuture.supplyAsync(() -> importZip(zip, claimed), blocking)
+        return CompletableFuture.supplyAsync(() -> importZip(zip, claimed, upload.engine()), blocking)
                 .thenCompose(imported -> executor.describe(imported.digest())
                         .exceptionally(e -> {
                             throw unloadable(upload.engine(), e);
@@ -198,10 +202,15 @@ public final class ModelPublisher {
         return publish(upload, zip).whenComplete((v, e) -> deleteQuietly(zip));
     }
 
-    private ModelStore.Imported importZip(Path zip, ModelDigest claimed) {
+    /**
+     * Extracts and digest-checks the upload, then runs the safety scan of its declared engine on the
+     * extracted files before they enter the store: an unsafe model is refused before any runtime,
+     * here or on another node, can load it.
+     */
+    private ModelStore.Imported importZip(Path zip, ModelDigest claimed, String engine) {
         try (InputStream in = Files.newInputStream(zip)) {
-            return store.importZip(in, claimed, limits);
-        } catch (ModelImportException e) {
+            return store.importZip(in, claimed, limits, dir -> SafetyScan.scan(engine, dir));
+        } catch (ModelImportException | UnsafeModel e) {
             throw RequestRejected.invalid(e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the upload", e);
@@ -210,7 +219,7 @@ public final class ModelPublisher {
 
     private static RuntimeException unloadable(String engine, Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof EngineException) {
+        if (cause instanceof EngineException || cause instanceof ModelArtifactException) {
             return RequestRejected.invalid("the artifact is not a loadable " + formatName(engine) + ": "
                     + cause.getMessage());
         }
