@@ -4,6 +4,7 @@ import io.verdict.inference.demo.DemoModels;
 import io.verdict.inference.engine.LoadedModel;
 import io.verdict.inference.model.ArtifactManifest;
 import io.verdict.inference.tensor.NamedTensors;
+import io.verdict.inference.onnx.OnnxEngine;
 import io.verdict.inference.tensorflow.TensorFlowEngine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,10 +25,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Raw TensorFlow inference through Verdict's engine: one caller, the demo models, batch 1, 32 and
- * 256. Sample mode gives the latency distribution (p50, p99) of one {@code run}; samples per second
- * are {@code batch / mean latency}. This is the baseline that verified throughput is measured
- * against.
+ * Raw inference through Verdict's engines: one caller, the demo models (the same weights as a
+ * TensorFlow SavedModel and as an ONNX model), TensorFlow and ONNX Runtime, batch 1, 32 and 256.
+ * Sample mode gives the latency distribution (p50, p99) of one {@code run}; samples per second are
+ * {@code batch / mean latency}. This is the baseline that verified throughput is measured against,
+ * and the comparison of the two engines on the same models.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -36,6 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class InferenceBenchmark {
+
+    @Param({"tensorflow", "onnxruntime"})
+    public String engine;
 
     @Param({"MLP", "CNN"})
     public String model;
@@ -51,8 +56,9 @@ public class InferenceBenchmark {
     public void setUp() throws IOException {
         DemoModels.Kind kind = DemoModels.Kind.valueOf(model);
         dir = Files.createTempDirectory("verdict-bench-");
-        Path modelDir = DemoModels.ensureExported(dir, kind);
-        loaded = new TensorFlowEngine().load(modelDir, ArtifactManifest.scan(modelDir));
+        boolean onnx = engine.equals("onnxruntime");
+        Path modelDir = DemoModels.ensureExported(dir, kind, onnx ? DemoModels.Format.ONNX : DemoModels.Format.SAVED_MODEL);
+        loaded = (onnx ? new OnnxEngine() : new TensorFlowEngine()).load(modelDir, ArtifactManifest.scan(modelDir));
         input = DemoModels.sampleInput(kind, batch, 42L);
     }
 

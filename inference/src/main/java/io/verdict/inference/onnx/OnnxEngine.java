@@ -104,7 +104,9 @@ public final class OnnxEngine implements InferenceEngine {
         try (SessionOptions options = sessionOptions()) {
             session = env.createSession(file, options);
         } catch (OrtException | RuntimeException | LinkageError e) {
-            throw new EngineException("ONNX Runtime could not load model " + expected.digest() + ": " + e.getMessage(), e);
+            // the runtime's message names the file; callers see the artifact, never this node's paths
+            throw new EngineException("ONNX Runtime could not load model " + expected.digest() + ": "
+                    + String.valueOf(e.getMessage()).replace(dir.toAbsolutePath().toString(), "<artifact>"), e);
         }
         try {
             ModelSignature signature = ModelSignature.of(specs(session.getInputInfo()), specs(session.getOutputInfo()));

@@ -126,7 +126,9 @@ public final class TensorFlowEngine implements InferenceEngine {
                     .withConfigProto(settings.toConfigProto())
                     .load();
         } catch (RuntimeException | LinkageError e) {
-            throw new EngineException("TensorFlow could not load SavedModel " + expected.digest() + ": " + e.getMessage(), e);
+            // the runtime's message names the directory; callers see the artifact, never this node's paths
+            throw new EngineException("TensorFlow could not load SavedModel " + expected.digest() + ": "
+                    + String.valueOf(e.getMessage()).replace(dir.toAbsolutePath().toString(), "<artifact>"), e);
         }
         try {
             Signature sig = findSignature(bundle);
