@@ -123,7 +123,7 @@ class CassandraNodeIT {
             TestNodes.verifiedReceipt(receipt);
             // The model catalog lists models from the Cassandra read journal.
             assertThat(await(clients.verdict().listModels(ListModelsRequest.getDefaultInstance())).getModelsList())
-                    .extracting(io.verdict.api.v1.Model::getName).containsExactly("cnn", "mlp");
+                    .extracting(io.verdict.api.v1.Model::getName).containsExactly("cnn", "cnn-onnx", "mlp", "mlp-onnx");
         } finally {
             clients.close();
             first.stop();

@@ -4,6 +4,8 @@ import static io.verdict.node.TestNodes.assertRefused;
 import static io.verdict.node.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.verdict.api.v1.InputLimit;
@@ -84,6 +86,8 @@ class HostileModelsIT {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private static Path workDir;
     private static Path demos;
     private static NodeProcess node;
@@ -151,6 +155,10 @@ class HostileModelsIT {
         assertThat(onnx.getJob().getStatus()).as("job on mlp-onnx after the corpus: %s",
                 onnx.getJob().getFailureReason()).isEqualTo(JobStatus.JOB_STATUS_AGREED);
         TestNodes.verifiedReceipt(onnx.getJob().getReceiptJson());
+        // whichever engine ran, the receipt has the same structure; only the values differ
+        assertThat(fieldPaths(JSON.readTree(onnx.getJob().getReceiptJson()), ""))
+                .isEqualTo(fieldPaths(JSON.readTree(response.getJob().getReceiptJson()), ""));
+        assertThat(onnx.getJob().getModel().getModelDigest()).isNotEqualTo(response.getJob().getModel().getModelDigest());
 
         List<String> names = await(clients.verdict().listModels(ListModelsRequest.getDefaultInstance()))
                 .getModelsList().stream().map(io.verdict.api.v1.Model::getName).toList();
@@ -163,6 +171,21 @@ class HostileModelsIT {
                         .allMatch(n -> n.matches("[0-9a-f]{64}"));
             }
         }
+    }
+
+    /** Every field path of a JSON tree ({@code a.b}, {@code list[].c}), sorted. */
+    private static java.util.SortedSet<String> fieldPaths(JsonNode node, String prefix) {
+        java.util.SortedSet<String> paths = new java.util.TreeSet<>();
+        if (node.isObject()) {
+            node.fieldNames().forEachRemaining(name -> {
+                String path = prefix.isEmpty() ? name : prefix + "." + name;
+                paths.add(path);
+                paths.addAll(fieldPaths(node.get(name), path));
+            });
+        } else if (node.isArray()) {
+            node.forEach(element -> paths.addAll(fieldPaths(element, prefix + "[]")));
+        }
+        return paths;
     }
 
     // ---- the corpus ----

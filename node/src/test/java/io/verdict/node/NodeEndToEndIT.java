@@ -157,7 +157,7 @@ class NodeEndToEndIT {
         assertThat(model.getVersionsList()).extracting(ModelVersion::getModelDigest).containsExactly(modelDigest);
 
         List<Model> models = await(clients.verdict().listModels(ListModelsRequest.getDefaultInstance())).getModelsList();
-        assertThat(models).extracting(Model::getName).containsExactly("cnn", "mlp", MODEL);
+        assertThat(models).extracting(Model::getName).containsExactly("cnn", "cnn-onnx", "mlp", MODEL, "mlp-onnx");
     }
 
     // ---- jobs ----
@@ -418,7 +418,7 @@ class NodeEndToEndIT {
         Model model = await(clients.verdict().getModel(GetModelRequest.newBuilder().setModel(MODEL).build())).getModel();
         assertThat(model.getVersionsList()).extracting(ModelVersion::getVersion).containsExactly("1");
         assertThat(await(clients.verdict().listModels(ListModelsRequest.getDefaultInstance())).getModelsList())
-                .extracting(Model::getName).containsExactly("cnn", "mlp", MODEL);
+                .extracting(Model::getName).containsExactly("cnn", "cnn-onnx", "mlp", MODEL, "mlp-onnx");
         assertNodeStillServes(600);
     }
 
@@ -477,7 +477,7 @@ class NodeEndToEndIT {
         assertThat(agreedJobs).containsEntry(retried.getJob().getJobId(), retried.getJob().getReceiptJson());
 
         assertThat(await(clients.verdict().listModels(ListModelsRequest.getDefaultInstance())).getModelsList())
-                .extracting(Model::getName).containsExactly("cnn", "mlp", MODEL);
+                .extracting(Model::getName).containsExactly("cnn", "cnn-onnx", "mlp", MODEL, "mlp-onnx");
         assertNodeStillServes(800);
     }
 
