@@ -182,7 +182,8 @@ class AuditNodeIT {
             assertThat(jobsProgress.getTag()).isEqualTo("verdict-job");
             assertThat(jobsProgress.getEventsHandled()).isEqualTo(8);
             assertThat(jobsProgress.getOffset()).isNotEmpty();
-            assertThat(progress(status, "audit-models").getEventsHandled()).isEqualTo(2);
+            // one VersionPublished per demo model: mlp, cnn, mlp-onnx, cnn-onnx
+            assertThat(progress(status, "audit-models").getEventsHandled()).isEqualTo(4);
         } finally {
             await(audit.close());
             clients.close();

@@ -179,6 +179,19 @@ class ClusterIT {
             acknowledged.put(job.getJobId(), job);
         }
         assertThat(votingNodes).as("nodes whose validators voted").hasSize(3);
+
+        // The ONNX demo model too: every node fetches it from the shared store and runs it on ONNX Runtime.
+        for (int n = 0; n < 3; n++) {
+            SubmitRequest onnx = TestNodes.submit("mlp-onnx", DemoModels.sampleInput(DemoModels.Kind.MLP, 1, 700 + n))
+                    .toBuilder().setR(3).setQ(3).setClientRequestId("onnx-" + n).build();
+            Job job = await(clients.get(n).verdict().submit(onnx)).getJob();
+            assertThat(job.getStatus()).as("ONNX job via node-%d: %s", n + 1, job.getFailureReason())
+                    .isEqualTo(JobStatus.JOB_STATUS_AGREED);
+            TestNodes.verifiedReceipt(job.getReceiptJson());
+            assertThat(job.getVerdict().getVotesList().stream().map(v -> nodeOf.get(v.getValidator())).distinct())
+                    .as("an ONNX job's three signers are on three nodes").hasSize(3);
+            acknowledged.put(job.getJobId(), job);
+        }
     }
 
     @Test

@@ -3,13 +3,17 @@ package io.verdict.inference.tensorflow;
 import io.verdict.inference.agreement.AgreementPolicy;
 import io.verdict.inference.demo.DemoModels;
 import io.verdict.inference.demo.DemoModels.Kind;
+import io.verdict.inference.engine.Engines;
 import io.verdict.inference.engine.LoadedModel;
 import io.verdict.inference.model.ArtifactManifest;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Child-JVM entry point for {@link CrossJvmDeterminismIT}: loads each demo model under
- * {@code args[0]}, runs {@link #input(Kind)} and prints {@code <kind> <model digest> <EXACT output digest>}.
+ * {@code args[0]} in each format, on the engine its layout calls for, runs {@link #input(Kind)} and
+ * prints {@code <directory> <model digest> <EXACT output digest>}.
  */
 public final class DigestPrinter {
 
@@ -20,17 +24,28 @@ public final class DigestPrinter {
         return DemoModels.sampleInput(kind, 8, 77);
     }
 
+    private static final Engines ENGINES = Engines.defaults();
+
     static String line(Kind kind, Path dir) {
         ArtifactManifest manifest = ArtifactManifest.scan(dir);
-        try (LoadedModel model = new TensorFlowEngine().load(dir, manifest)) {
-            return kind.dirName() + " " + manifest.digest() + " " + AgreementPolicy.EXACT.canonicalise(model.run(input(kind))).digest();
+        try (LoadedModel model = ENGINES.forArtifact(dir).load(dir, manifest)) {
+            return dir.getFileName() + " " + manifest.digest() + " "
+                    + AgreementPolicy.EXACT.canonicalise(model.run(input(kind))).digest();
         }
     }
 
-    public static void main(String[] args) {
-        Path root = Path.of(args[0]);
-        for (Kind kind : Kind.values()) {
-            System.out.println(line(kind, root.resolve(kind.dirName())));
+    /** One line per demo model and format, in a fixed order. */
+    static List<String> lines(Path root) {
+        List<String> lines = new ArrayList<>();
+        for (DemoModels.Format format : DemoModels.Format.values()) {
+            for (Kind kind : Kind.values()) {
+                lines.add(line(kind, root.resolve(format.dirName(kind))));
+            }
         }
+        return lines;
+    }
+
+    public static void main(String[] args) {
+        lines(Path.of(args[0])).forEach(System.out::println);
     }
 }
