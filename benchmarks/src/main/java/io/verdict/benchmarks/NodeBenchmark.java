@@ -10,8 +10,10 @@ import io.verdict.api.v1.SubmitResponse;
 import io.verdict.api.v1.Tensor;
 import io.verdict.api.v1.VerdictServiceClient;
 import io.verdict.inference.demo.DemoModels;
+import io.verdict.inference.engine.InferenceEngine;
 import io.verdict.inference.engine.LoadedModel;
 import io.verdict.inference.model.ArtifactManifest;
+import io.verdict.inference.onnx.OnnxEngine;
 import io.verdict.inference.tensor.NamedTensors;
 import io.verdict.inference.tensorflow.TensorFlowEngine;
 import io.verdict.verification.ContentDigest;
@@ -56,7 +58,8 @@ import org.apache.pekko.grpc.GrpcClientSettings;
  * that node at r=1 and r=3 for several client concurrencies. Prints one Markdown report.
  *
  * <p>Run it with {@code benchmarks/run-node}; options: {@code --measure S} (seconds per load point,
- * default 20), {@code --warmup S} (default 5), {@code --concurrency 8,32,64}; the system property
+ * default 20), {@code --warmup S} (default 5), {@code --concurrency 8,32,64}, {@code --model mlp}
+ * (or {@code mlp-onnx}: the same MLP as an ONNX model, raw figures then from ONNX Runtime); the system property
  * {@code verdict.bench.node-jvm-options} adds options to the node's JVM (to profile it under load). A failed request is
  * counted and reported with its reason, never retried or dropped from the figures.
  */
@@ -70,31 +73,50 @@ public final class NodeBenchmark {
     private final int measureSeconds;
     private final int warmupSeconds;
     private final List<Integer> concurrencies;
+    /** The demo MLP as published by the node: {@code mlp} (TensorFlow) or {@code mlp-onnx} (ONNX Runtime). */
+    private final String model;
     private final StringBuilder notes = new StringBuilder();
 
-    private NodeBenchmark(int measureSeconds, int warmupSeconds, List<Integer> concurrencies) {
+    private NodeBenchmark(int measureSeconds, int warmupSeconds, List<Integer> concurrencies, String model) {
         this.measureSeconds = measureSeconds;
         this.warmupSeconds = warmupSeconds;
         this.concurrencies = concurrencies;
+        this.model = model;
+    }
+
+    private boolean onnx() {
+        return model.equals("mlp-onnx");
+    }
+
+    /** The engine the raw figures come from, as the report names it. */
+    private String engineLabel() {
+        return onnx() ? "ONNX Runtime" : "TensorFlow";
     }
 
     public static void main(String[] args) throws Exception {
         int measure = 20;
         int warmup = 5;
         List<Integer> concurrency = List.of(8, 32, 64);
+        String model = "mlp";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--measure" -> measure = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--concurrency" -> concurrency = java.util.Arrays.stream(args[++i].split(","))
                         .map(String::trim).map(Integer::parseInt).toList();
-                default -> {
-                    System.err.println("usage: NodeBenchmark [--measure S] [--warmup S] [--concurrency 8,32,64]");
-                    System.exit(2);
-                }
+                case "--model" -> model = args[++i];
+                default -> usage();
             }
         }
-        new NodeBenchmark(measure, warmup, concurrency).run();
+        if (!model.equals("mlp") && !model.equals("mlp-onnx")) {
+            usage();
+        }
+        new NodeBenchmark(measure, warmup, concurrency, model).run();
+    }
+
+    private static void usage() {
+        System.err.println("usage: NodeBenchmark [--measure S] [--warmup S] [--concurrency 8,32,64] [--model mlp|mlp-onnx]");
+        System.exit(2);
     }
 
     // ---------------------------------------------------------------- results
@@ -110,9 +132,10 @@ public final class NodeBenchmark {
         Path work = Files.createTempDirectory("verdict-node-bench-");
         try {
             Path models = work.resolve("models");
-            Path mlpDir = DemoModels.ensureExported(models, DemoModels.Kind.MLP);
+            Path mlpDir = DemoModels.ensureExported(models, DemoModels.Kind.MLP,
+                    onnx() ? DemoModels.Format.ONNX : DemoModels.Format.SAVED_MODEL);
 
-            log("raw TensorFlow, demo MLP, batch 1");
+            log("raw " + engineLabel() + ", demo MLP (" + model + "), batch 1");
             Point raw1 = raw(mlpDir, 1);
             Point raw2 = raw(mlpDir, 2);
 
@@ -143,7 +166,7 @@ public final class NodeBenchmark {
                     VerdictServiceClient grpc = VerdictServiceClient.create(
                             GrpcClientSettings.connectToServiceAt("127.0.0.1", warm.port, client)
                                     .withTls(false).withDeadline(DEADLINE), client);
-                    Load load = new Load(grpc, warm.pid());
+                    Load load = new Load(grpc, warm.pid(), model);
                     load.warmUp(1, 1);
                     load.warmUp(3, 2);
                     rssAfterModels = warm.rssKb("VmRSS");
@@ -183,8 +206,10 @@ public final class NodeBenchmark {
         for (int i = 0; i < 1024; i++) {
             inputs.add(DemoModels.sampleInput(DemoModels.Kind.MLP, 1, i));
         }
-        try (LoadedModel model = new TensorFlowEngine().load(mlpDir, ArtifactManifest.scan(mlpDir))) {
-            return measureThreads("raw TensorFlow MLP b=1", callers, 3, 5, (thread, i) -> model.run(inputs.get((int) (i & 1023))));
+        InferenceEngine engine = onnx() ? new OnnxEngine() : new TensorFlowEngine();
+        try (LoadedModel loaded = engine.load(mlpDir, ArtifactManifest.scan(mlpDir))) {
+            return measureThreads("raw " + engineLabel() + " MLP b=1", callers, 3, 5,
+                    (thread, i) -> loaded.run(inputs.get((int) (i & 1023))));
         }
     }
 
@@ -262,10 +287,17 @@ public final class NodeBenchmark {
         private final long nodePid;
         private final long seedBase = System.nanoTime();
         private final AtomicLong sequence = new AtomicLong();
+        private final String model;
 
+        /** Jobs on the demo MLP as a TensorFlow SavedModel ({@code mlp}). */
         Load(VerdictServiceClient grpc, long nodePid) {
+            this(grpc, nodePid, "mlp");
+        }
+
+        Load(VerdictServiceClient grpc, long nodePid, String model) {
             this.grpc = grpc;
             this.nodePid = nodePid;
+            this.model = model;
         }
 
         /** A Submit of the demo MLP on fresh input values, so every request is a new job. */
@@ -277,7 +309,7 @@ public final class NodeBenchmark {
             }
             data.flip();
             return SubmitRequest.newBuilder()
-                    .setModel("mlp")
+                    .setModel(model)
                     .addInputs(Tensor.newBuilder().setName(DemoModels.INPUT).setDtype(DType.DTYPE_FLOAT32)
                             .addShape(1).addShape(MLP_FEATURES).setData(ByteString.copyFrom(data)))
                     .setR(r)
@@ -556,7 +588,8 @@ public final class NodeBenchmark {
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(cpuModel()).append(", Java ").append(System.getProperty("java.runtime.version"))
                 .append(" (").append(System.getProperty("java.vm.name")).append("), ").append(LocalDate.now())
-                .append('\n').append("Load points: ").append(warmupSeconds).append(" s warm-up + ")
+                .append('\n').append("Model: ").append(model).append(" (").append(engineLabel()).append(")\n")
+                .append("Load points: ").append(warmupSeconds).append(" s warm-up + ")
                 .append(measureSeconds).append(" s measured (1 in flight: shorter), closed loop, one HTTP/2 "
                         + "connection, client in the benchmark JVM on the same cores.\n\n");
 
