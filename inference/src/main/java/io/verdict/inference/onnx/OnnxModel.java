@@ -8,7 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.verdict.inference.engine.EngineException;
-import io.verdict.inference.engine.LoadedModel;
+import io.verdict.inference.engine.GuardedModel;
 import io.verdict.inference.engine.ModelSignature;
 import io.verdict.inference.model.ModelDigest;
 import io.verdict.inference.tensor.DType;
@@ -19,59 +19,29 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /** An ONNX model loaded by {@link OnnxEngine}; see its javadoc for concurrency and determinism. */
-final class OnnxModel implements LoadedModel {
+final class OnnxModel extends GuardedModel {
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final ModelDigest digest;
-    private final ModelSignature signature;
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
 
     OnnxModel(OrtEnvironment env, OrtSession session, ModelDigest digest, ModelSignature signature) {
+        super(digest, signature);
         this.env = env;
         this.session = session;
-        this.digest = digest;
-        this.signature = signature;
     }
 
     @Override
-    public ModelDigest digest() {
-        return digest;
-    }
-
-    @Override
-    public ModelSignature signature() {
-        return signature;
-    }
-
-    @Override
-    public NamedTensors run(NamedTensors inputs) {
-        signature.validate(inputs);
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("model " + digest + " is closed");
-            }
-            return execute(inputs);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    private NamedTensors execute(NamedTensors inputs) {
+    protected NamedTensors execute(NamedTensors inputs) {
         Map<String, OnnxTensor> fed = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Tensor> e : inputs.asMap().entrySet()) {
                 fed.put(e.getKey(), toOrt(e.getValue()));
             }
             Map<String, Tensor> out = new LinkedHashMap<>();
-            try (OrtSession.Result result = session.run(fed, signature.outputs().keySet())) {
-                for (String key : signature.outputs().keySet()) {
+            try (OrtSession.Result result = session.run(fed, signature().outputs().keySet())) {
+                for (String key : signature().outputs().keySet()) {
                     OnnxValue value = result.get(key).orElseThrow(
                             () -> new EngineException("ONNX Runtime did not return output '" + key + "'", null));
                     if (!(value instanceof OnnxTensor tensor)) {
@@ -81,12 +51,12 @@ final class OnnxModel implements LoadedModel {
                 }
             }
             NamedTensors outputs = NamedTensors.of(out);
-            signature.checkOutputs(outputs);
+            signature().checkOutputs(outputs);
             return outputs;
         } catch (EngineException e) {
             throw e;
         } catch (OrtException | RuntimeException e) {
-            throw new EngineException("ONNX Runtime failed to run model " + digest + ": " + e.getMessage(), e);
+            throw new EngineException("ONNX Runtime failed to run model " + digest() + ": " + e.getMessage(), e);
         } finally {
             for (OnnxTensor t : fed.values()) {
                 t.close();
@@ -122,17 +92,11 @@ final class OnnxModel implements LoadedModel {
     }
 
     @Override
-    public void close() {
-        lock.writeLock().lock();
+    protected void release() {
         try {
-            if (!closed) {
-                closed = true;
-                session.close();
-            }
+            session.close();
         } catch (OrtException e) {
-            throw new EngineException("ONNX Runtime failed to close model " + digest + ": " + e.getMessage(), e);
-        } finally {
-            lock.writeLock().unlock();
+            throw new EngineException("ONNX Runtime failed to close model " + digest() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.verdict.inference.tensorflow;
 
 import io.verdict.inference.engine.EngineException;
-import io.verdict.inference.engine.LoadedModel;
+import io.verdict.inference.engine.GuardedModel;
 import io.verdict.inference.engine.ModelSignature;
 import io.verdict.inference.model.ModelDigest;
 import io.verdict.inference.tensor.DType;
@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -28,22 +26,17 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /** A SavedModel loaded by {@link TensorFlowEngine}; see its javadoc for concurrency and determinism. */
-final class TensorFlowModel implements LoadedModel {
+final class TensorFlowModel extends GuardedModel {
 
     private final SavedModelBundle bundle;
-    private final ModelDigest digest;
-    private final ModelSignature signature;
     /** Signature input/output key → graph tensor name ("op:index"). */
     private final Map<String, String> feedNames = new LinkedHashMap<>();
     private final List<String> outputKeys = new ArrayList<>();
     private final List<String> fetchNames = new ArrayList<>();
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
 
     TensorFlowModel(SavedModelBundle bundle, ModelDigest digest, ModelSignature signature, Signature tfSignature) {
+        super(digest, signature);
         this.bundle = bundle;
-        this.digest = digest;
-        this.signature = signature;
         tfSignature.getInputs().forEach((key, d) -> feedNames.put(key, d.name));
         signature.outputs().keySet().forEach(key -> {
             outputKeys.add(key);
@@ -52,30 +45,7 @@ final class TensorFlowModel implements LoadedModel {
     }
 
     @Override
-    public ModelDigest digest() {
-        return digest;
-    }
-
-    @Override
-    public ModelSignature signature() {
-        return signature;
-    }
-
-    @Override
-    public NamedTensors run(NamedTensors inputs) {
-        signature.validate(inputs);
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("model " + digest + " is closed");
-            }
-            return execute(inputs);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    private NamedTensors execute(NamedTensors inputs) {
+    protected NamedTensors execute(NamedTensors inputs) {
         List<org.tensorflow.Tensor> fed = new ArrayList<>(inputs.size());
         try {
             Session.Runner runner = bundle.session().runner();
@@ -92,12 +62,12 @@ final class TensorFlowModel implements LoadedModel {
                 }
             }
             NamedTensors outputs = NamedTensors.of(out);
-            signature.checkOutputs(outputs);
+            signature().checkOutputs(outputs);
             return outputs;
         } catch (EngineException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new EngineException("TensorFlow failed to run model " + digest + ": " + e.getMessage(), e);
+            throw new EngineException("TensorFlow failed to run model " + digest() + ": " + e.getMessage(), e);
         } finally {
             for (org.tensorflow.Tensor t : fed) {
                 t.close();
@@ -129,15 +99,7 @@ final class TensorFlowModel implements LoadedModel {
     }
 
     @Override
-    public void close() {
-        lock.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                bundle.close();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
+    protected void release() {
+        bundle.close();
     }
 }

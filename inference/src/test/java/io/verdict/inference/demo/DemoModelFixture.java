@@ -42,7 +42,11 @@ public final class DemoModelFixture {
 
     /** A private copy of a demo model that a test may tamper with. */
     public static Path copy(DemoModels.Kind kind, Format format, Path into) {
-        Path src = dir(kind, format);
+        return copyTree(dir(kind, format), into);
+    }
+
+    /** Copies the directory {@code src} to {@code into} (which must not exist as a file); returns {@code into}. */
+    public static Path copyTree(Path src, Path into) {
         try (Stream<Path> walk = Files.walk(src)) {
             for (Path p : walk.sorted(Comparator.naturalOrder()).toList()) {
                 Path target = into.resolve(src.relativize(p).toString());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
+import io.verdict.inference.demo.DemoModelFixture;
 import io.verdict.inference.demo.DemoModels;
 import io.verdict.inference.demo.DemoModels.Kind;
 import io.verdict.inference.safety.UnsafeModel.Reason;
@@ -16,11 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
@@ -274,7 +273,7 @@ class TensorFlowScanTest {
 
     @Test
     void aTruncatedSavedModelIsMalformed(@TempDir Path tmp) throws IOException {
-        Path dir = copy(demo(Kind.MLP), tmp.resolve("m"));
+        Path dir = DemoModelFixture.copyTree(demo(Kind.MLP), tmp.resolve("m"));
         Path pb = dir.resolve("saved_model.pb");
         byte[] bytes = Files.readAllBytes(pb);
         Files.write(pb, Arrays.copyOf(bytes, bytes.length / 2));
@@ -283,7 +282,7 @@ class TensorFlowScanTest {
 
     @Test
     void randomBytesAreMalformed(@TempDir Path tmp) throws IOException {
-        Path dir = copy(demo(Kind.MLP), tmp.resolve("m"));
+        Path dir = DemoModelFixture.copyTree(demo(Kind.MLP), tmp.resolve("m"));
         byte[] noise = new byte[4096];
         SplittableRandom rnd = new SplittableRandom(42);
         for (int i = 0; i < noise.length; i++) {
@@ -295,7 +294,7 @@ class TensorFlowScanTest {
 
     @Test
     void aMissingSavedModelIsTheWrongFormat(@TempDir Path tmp) throws IOException {
-        Path dir = copy(demo(Kind.MLP), tmp.resolve("m"));
+        Path dir = DemoModelFixture.copyTree(demo(Kind.MLP), tmp.resolve("m"));
         Files.delete(dir.resolve("saved_model.pb"));
         assertRefused(dir, Reason.WRONG_FORMAT, "saved_model.pb");
         Files.writeString(dir.resolve("saved_model.pbtxt"), "meta_graphs { }");
@@ -331,7 +330,7 @@ class TensorFlowScanTest {
 
     /** A copy of the MLP demo model under {@code tmp} whose serve meta graph went through {@code edit}. */
     private static Path hostile(Path tmp, Consumer<MetaGraphDef.Builder> edit) {
-        Path dir = copy(demo(Kind.MLP), tmp.resolve("model"));
+        Path dir = DemoModelFixture.copyTree(demo(Kind.MLP), tmp.resolve("model"));
         SavedModel.Builder model = read(dir).toBuilder();
         edit.accept(model.getMetaGraphsBuilder(0));
         try {
@@ -413,19 +412,4 @@ class TensorFlowScanTest {
                 .build();
     }
 
-    private static Path copy(Path src, Path into) {
-        try (Stream<Path> walk = Files.walk(src)) {
-            for (Path p : walk.sorted(Comparator.naturalOrder()).toList()) {
-                Path target = into.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return into;
-    }
 }
