@@ -46,6 +46,12 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
+    /** Declares a graph input as a tensor without a shape (unknown rank), which OnnxScan refuses. */
+    public OnnxGraphBuilder inputOfUnknownRank(String name, OnnxElementType type) {
+        inputs.add(new ValueInfo(name, type, null));
+        return this;
+    }
+
     /** Declares a graph output; dimensions as for {@link #input}. */
     public OnnxGraphBuilder output(String name, OnnxElementType type, long... dims) {
         outputs.add(new ValueInfo(name, type, dims.clone()));
@@ -199,7 +205,7 @@ public final class OnnxGraphBuilder {
     }
 
     private static byte[] valueInfoBytes(ValueInfo v) {
-        byte[] shape = ProtoMessages.bytes(out -> {
+        byte[] shape = v.dims() == null ? null : ProtoMessages.bytes(out -> {
             for (int axis = 0; axis < v.dims().length; axis++) {
                 long d = v.dims()[axis];
                 String param = axis == 0 ? BATCH_DIM : "dim" + axis;
@@ -214,7 +220,9 @@ public final class OnnxGraphBuilder {
         });
         byte[] tensorType = ProtoMessages.bytes(out -> {
             out.writeInt32(TENSOR_TYPE_ELEM_TYPE, v.type().code());
-            out.writeByteArray(TENSOR_TYPE_SHAPE, shape);
+            if (shape != null) {
+                out.writeByteArray(TENSOR_TYPE_SHAPE, shape);
+            }
         });
         byte[] type = ProtoMessages.bytes(out -> out.writeByteArray(TYPE_TENSOR_TYPE, tensorType));
         return ProtoMessages.bytes(out -> {

@@ -44,14 +44,20 @@ public record OnnxModelFile(long irVersion, List<OpsetImport> opsetImports, List
     public record OpsetImport(String domain, long version) {
     }
 
-    /** A graph: the main one, or a subgraph held by a node attribute. */
+    /**
+     * A graph: the main one, or a subgraph held by a node attribute.
+     *
+     * @param unrankedInputs the inputs declared as tensors without a shape (unknown rank; a shape
+     *     with symbolic dimensions has a rank)
+     */
     public record Graph(String name, List<Node> nodes, List<TensorRef> initializers,
-                        List<String> inputs, List<String> outputs) {
+                        List<String> inputs, List<String> outputs, List<String> unrankedInputs) {
         public Graph {
             nodes = List.copyOf(nodes);
             initializers = List.copyOf(initializers);
             inputs = List.copyOf(inputs);
             outputs = List.copyOf(outputs);
+            unrankedInputs = List.copyOf(unrankedInputs);
         }
     }
 
@@ -285,6 +291,7 @@ public record OnnxModelFile(long irVersion, List<OpsetImport> opsetImports, List
             List<TensorRef> initializers = new ArrayList<>();
             List<String> inputs = new ArrayList<>();
             List<String> outputs = new ArrayList<>();
+            List<String> unranked = new ArrayList<>();
             while (!in.isAtEnd()) {
                 int t = in.readTag();
                 switch (WireFormat.getTagFieldNumber(t)) {
@@ -292,13 +299,19 @@ public record OnnxModelFile(long irVersion, List<OpsetImport> opsetImports, List
                     case GRAPH_NAME -> name = string(t);
                     case GRAPH_INITIALIZER -> initializers.add(tensor(t));
                     case GRAPH_SPARSE_INITIALIZER -> initializers.addAll(sparseTensor(t));
-                    case GRAPH_INPUT -> inputs.add(valueInfoName(t));
-                    case GRAPH_OUTPUT -> outputs.add(valueInfoName(t));
+                    case GRAPH_INPUT -> {
+                        ValueInfo info = valueInfo(t);
+                        inputs.add(info.name());
+                        if (info.unranked()) {
+                            unranked.add(info.name());
+                        }
+                    }
+                    case GRAPH_OUTPUT -> outputs.add(valueInfo(t).name());
                     default -> skip(t);
                 }
             }
             leave(old);
-            return new Graph(name, graphNodes, initializers, inputs, outputs);
+            return new Graph(name, graphNodes, initializers, inputs, outputs, unranked);
         }
 
         private Node node(int tag, int depth, String path) throws IOException {
@@ -441,19 +454,50 @@ public record OnnxModelFile(long irVersion, List<OpsetImport> opsetImports, List
             return new Entry(key, value);
         }
 
-        private String valueInfoName(int tag) throws IOException {
+        /** A {@code ValueInfoProto}'s name, and whether it declares a tensor without a shape. */
+        private record ValueInfo(String name, boolean unranked) {
+        }
+
+        private ValueInfo valueInfo(int tag) throws IOException {
             int old = enter(tag);
             String name = "";
+            boolean unranked = false;
             while (!in.isAtEnd()) {
                 int t = in.readTag();
-                if (WireFormat.getTagFieldNumber(t) == VALUE_INFO_NAME) {
-                    name = string(t);
+                switch (WireFormat.getTagFieldNumber(t)) {
+                    case VALUE_INFO_NAME -> name = string(t);
+                    case VALUE_INFO_TYPE -> unranked = tensorWithoutShape(t);
+                    default -> skip(t);
+                }
+            }
+            leave(old);
+            return new ValueInfo(name, unranked);
+        }
+
+        /** Reads a {@code TypeProto}: true if it is a tensor type that has no {@code shape}. */
+        private boolean tensorWithoutShape(int tag) throws IOException {
+            int old = enter(tag);
+            boolean tensor = false;
+            boolean shape = false;
+            while (!in.isAtEnd()) {
+                int t = in.readTag();
+                if (WireFormat.getTagFieldNumber(t) == TYPE_TENSOR_TYPE) {
+                    tensor = true;
+                    int inner = enter(t);
+                    while (!in.isAtEnd()) {
+                        int u = in.readTag();
+                        if (WireFormat.getTagFieldNumber(u) == TENSOR_TYPE_SHAPE) {
+                            shape = true;
+                        }
+                        skip(u);
+                    }
+                    leave(inner);
                 } else {
                     skip(t);
                 }
             }
             leave(old);
-            return name;
+            return tensor && !shape;
         }
 
         // ---- wire level --------------------------------------------------------------------

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  *       letters, digits, {@code . _ -} and {@code /}, or does not resolve to a regular file inside the
  *       directory reached without a symbolic link → {@link Reason#EXTERNAL_DATA} (the character rule
  *       also refuses ONNX Runtime's {@code *}{@code /_ORT_MEM_ADDR_/*} location, which reads process memory);</li>
- *   <li>a graph output that no node, initializer or input produces → {@link Reason#SIGNATURE_MISMATCH};</li>
+ *   <li>a graph output that no node, initializer or input produces, or a graph input declared
+ *       without a shape (unknown rank) → {@link Reason#SIGNATURE_MISMATCH};</li>
  *   <li>{@code training_info} → {@link Reason#WRONG_FORMAT}: graphs that inference never runs have no
  *       place in a served artifact.</li>
  * </ul>
@@ -95,6 +96,15 @@ public final class OnnxScan {
         Graph main = model.graph();
         if (main.outputs().isEmpty()) {
             throw new UnsafeModel(Reason.SIGNATURE_MISMATCH, "", "signature mismatch: the graph declares no outputs");
+        }
+        Set<String> initialized = new HashSet<>();
+        main.initializers().forEach(t -> initialized.add(t.name()));
+        for (String input : main.unrankedInputs()) {
+            if (!initialized.contains(input)) {
+                throw new UnsafeModel(Reason.SIGNATURE_MISMATCH, input, "signature mismatch: input '" + input
+                        + "' is declared without a shape (unknown rank); every input's rank is checked before the"
+                        + " runtime runs, so declare its shape (dimensions may be symbolic, such as 'batch')");
+            }
         }
         checkGraph(main, "", Set.of());
     }

@@ -208,6 +208,22 @@ class OnnxScanTest {
     }
 
     @Test
+    void anInputOfUnknownRankIsASignatureMismatchButScalarsAndSymbolicDimensionsPass() {
+        OnnxGraphBuilder unranked = new OnnxGraphBuilder("unranked")
+                .inputOfUnknownRank("input", OnnxElementType.FLOAT)
+                .output("output", OnnxElementType.FLOAT, -1, 3);
+        unranked.node("Relu", List.of("input"), List.of("output")).name("relu");
+        refused(write("unranked", OnnxTestModels.model(unranked)), Reason.SIGNATURE_MISMATCH, "'input'");
+
+        OnnxGraphBuilder scalar = new OnnxGraphBuilder("scalar")
+                .input("x", OnnxElementType.FLOAT)
+                .output("y", OnnxElementType.FLOAT);
+        scalar.node("Relu", List.of("x"), List.of("y")).name("relu");
+        OnnxScan.scan(write("scalar", OnnxTestModels.model(scalar)));
+        OnnxScan.scan(write("symbolic", OnnxTestModels.model(OnnxTestModels.relu())));
+    }
+
+    @Test
     void truncatedOrRandomBytesAreMalformed() throws Exception {
         byte[] cnn = Files.readAllBytes(DemoModelFixture.dir(Kind.CNN, Format.ONNX).resolve("model.onnx"));
         Path truncated = Files.createDirectories(tmp.resolve("truncated"));
