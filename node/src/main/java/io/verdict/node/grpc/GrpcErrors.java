@@ -32,7 +32,8 @@ public final class GrpcErrors {
 
     /**
      * Entities answer expected rejections with a message (StatusReply.error); these phrases, which
-     * the entities' messages are written with, say which kind of rejection it is. Checked in order.
+     * the entities' messages are written with, say which kind of rejection it is. The one that
+     * occurs first in the message wins (ties: this order).
      */
     private static final List<Phrase> PHRASES = List.of(
             new Phrase("already published", Status.Code.ALREADY_EXISTS),
@@ -80,12 +81,18 @@ public final class GrpcErrors {
         if (e instanceof StatusReply.ErrorMessage m) {
             String text = m.getMessage();
             String lower = text.toLowerCase(Locale.ROOT);
+            // The phrase that comes first decides: an entity writes its own words before anything it
+            // quotes (a retirement reason, a name), so quoted text cannot change the status.
+            Phrase first = null;
+            int at = Integer.MAX_VALUE;
             for (Phrase p : PHRASES) {
-                if (lower.contains(p.text())) {
-                    return Status.fromCode(p.code()).withDescription(text);
+                int i = lower.indexOf(p.text());
+                if (i >= 0 && i < at) {
+                    first = p;
+                    at = i;
                 }
             }
-            return Status.INVALID_ARGUMENT.withDescription(text);
+            return (first == null ? Status.INVALID_ARGUMENT : Status.fromCode(first.code())).withDescription(text);
         }
         if (isJournalFailure(e)) {
             LOG.warn("journal unavailable: {}", e.toString());

@@ -60,6 +60,12 @@ class ModelVersionsApiTest {
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(code(new StatusReply.ErrorMessage("invalid model version '1/2': use 1 to 32 letters")))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        // a retirement reason quoting another rejection's words cannot change the status
+        assertThat(code(new StatusReply.ErrorMessage("version 1 of model mlp is retired: already published as 2")))
+                .isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(code(new StatusReply.ErrorMessage("version 1 of model mlp cannot be republished: it was published"
+                + " (sha256:" + "ab".repeat(32) + ") and is retired; publish a new version")))
+                .isEqualTo(Status.Code.ALREADY_EXISTS);
     }
 
     @Test

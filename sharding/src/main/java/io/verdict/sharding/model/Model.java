@@ -176,8 +176,8 @@ public final class Model extends EventSourcedBehaviorWithEnforcedReplies<Model.C
         if (existing.isPresent()) {
             ModelVersion v = existing.get();
             String msg = v.status() == VersionStatus.RETIRED
-                    ? "version " + v.version() + " of model " + name + " was published (" + v.modelDigest()
-                            + ") and is retired; a version cannot be republished, publish a new version"
+                    ? "version " + v.version() + " of model " + name + " cannot be republished: it was published ("
+                            + v.modelDigest() + ") and is retired; publish a new version"
                     : "version " + v.version() + " of model " + name + " is already published (" + v.modelDigest()
                             + "); versions are immutable, publish a new version";
             return Effect().reply(cmd.replyTo(), StatusReply.error(msg));

@@ -152,8 +152,8 @@ class ModelTest {
         kit("mlp");
         publish(spec("1", D1, "EXACT"));
         assertTrue(retire("1", "bad weights").isSuccess());
-        rejected(spec("1", D2, "EXACT"), "version 1 of model mlp was published (" + D1
-                + ") and is retired; a version cannot be republished");
+        rejected(spec("1", D2, "EXACT"), "version 1 of model mlp cannot be republished: it was published (" + D1
+                + ") and is retired");
     }
 
     @Test
