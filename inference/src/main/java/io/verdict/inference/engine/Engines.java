@@ -80,15 +80,7 @@ public final class Engines {
      *     or holds the marker files of several formats, or of none
      */
     public static String engineNameFor(Path dir) {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, "", "wrong format: the artifact is not a directory");
-        }
-        List<String> found = new ArrayList<>();
-        for (Map.Entry<String, String> e : LAYOUTS.entrySet()) {
-            if (Files.exists(dir.resolve(e.getKey()), LinkOption.NOFOLLOW_LINKS)) {
-                found.add(e.getKey());
-            }
-        }
+        List<String> found = markersIn(dir);
         if (found.size() == 1) {
             return LAYOUTS.get(found.get(0));
         }
@@ -99,6 +91,30 @@ public final class Engines {
         throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, String.join(",", found), "wrong format: the artifact holds "
                 + found + ", the marker files of more than one format; an artifact has exactly one: "
                 + describeLayouts());
+    }
+
+    /**
+     * The layout marker files at the top of {@code dir} ({@value #SAVED_MODEL_FILE},
+     * {@value OnnxScan#MODEL_FILE}), in a fixed order: one for a well-formed artifact.
+     *
+     * @throws UnsafeModel {@link UnsafeModel.Reason#WRONG_FORMAT} if {@code dir} is not a directory
+     */
+    public static List<String> markersIn(Path dir) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, "", "wrong format: the artifact is not a directory");
+        }
+        List<String> found = new ArrayList<>();
+        for (String marker : LAYOUTS.keySet()) {
+            if (Files.exists(dir.resolve(marker), LinkOption.NOFOLLOW_LINKS)) {
+                found.add(marker);
+            }
+        }
+        return found;
+    }
+
+    /** The engine whose layout {@code marker} (one of {@link #markersIn}) marks. */
+    public static String engineOfMarker(String marker) {
+        return LAYOUTS.get(marker);
     }
 
     /** The engine for the artifact in {@code dir}, chosen by {@link #engineNameFor(Path)}. */

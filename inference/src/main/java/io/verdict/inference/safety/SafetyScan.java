@@ -3,6 +3,7 @@ package io.verdict.inference.safety;
 import io.verdict.inference.engine.Engines;
 import io.verdict.inference.engine.UnknownEngine;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -25,16 +26,12 @@ public final class SafetyScan {
      * @throws UnknownEngine for an engine name that has no scan
      */
     public static void scan(String engine, Path dir) {
-        String layout;
-        try {
-            layout = Engines.engineNameFor(dir);
-        } catch (UnsafeModel noSingleLayout) {
-            if (noSingleLayout.subject().contains(",")) {
-                throw noSingleLayout;
-            }
-            // no marker file at all: the declared format's scan says what exactly is missing
-            layout = engine;
+        List<String> markers = Engines.markersIn(dir);
+        if (markers.size() > 1) {
+            Engines.engineNameFor(dir); // refuses, naming the markers
         }
+        // no marker file at all: the declared format's scan says what exactly is missing
+        String layout = markers.isEmpty() ? engine : Engines.engineOfMarker(markers.get(0));
         if (!layout.equals(engine)) {
             throw new UnsafeModel(UnsafeModel.Reason.WRONG_FORMAT, layout, "wrong format: the upload was declared "
                     + formatOf(engine) + " but the archive holds " + formatOf(layout));
