@@ -76,8 +76,14 @@ class HostileModelsIT {
     /** One hostile upload: what is claimed in the header, the archive, and what the refusal must say. */
     record Hostile(String label, ModelFormat format, String digest, byte[] zip, List<String> expect,
                    Consumer<PublishModelHeader.Builder> header) {
+        /** Refused by the archive checks or the safety scan: its files must never reach the model store. */
         Hostile(String label, ModelFormat format, String digest, byte[] zip, List<String> expect) {
-            this(label, format, digest, zip, expect, b -> { });
+            this(label, format, digest, zip, expect, null);
+        }
+
+        /** A safe artifact whose declared limits do not fit it: refused after the scan, when the signature is known. */
+        boolean passesScan() {
+            return header != null;
         }
 
         @Override
@@ -94,6 +100,8 @@ class HostileModelsIT {
     private static ActorSystem<Void> clientSystem;
     private static TestNodes.Clients clients;
     private static int published;
+    /** Digests (hex) of the safe uploads refused after the scan: their files are stored, unrecorded. */
+    private static final java.util.Set<String> keptAfterScan = new java.util.HashSet<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -133,7 +141,10 @@ class HostileModelsIT {
                 .setAgreementPolicy("EXACT")
                 .setTotalSize(h.zip().length)
                 .setFormat(h.format());
-        h.header().accept(builder);
+        if (h.passesScan()) {
+            h.header().accept(builder);
+            keptAfterScan.add(h.digest().substring("sha256:".length()));
+        }
         PublishModelHeader header = builder.build();
         Status status = assertRefused(clients.verdict().publishModel(Source.from(TestNodes.upload(header, h.zip()))),
                 Status.Code.INVALID_ARGUMENT, h.expect().toArray(String[]::new));
@@ -163,13 +174,19 @@ class HostileModelsIT {
         List<String> names = await(clients.verdict().listModels(ListModelsRequest.getDefaultInstance()))
                 .getModelsList().stream().map(io.verdict.api.v1.Model::getName).toList();
         assertThat(names).as("models after the corpus").noneMatch(n -> n.startsWith("hostile-"));
-        Path store = workDir.resolve("node").resolve("models");
-        if (Files.isDirectory(store)) {
-            try (Stream<Path> entries = Files.list(store)) {
-                assertThat(entries.map(p -> p.getFileName().toString()))
-                        .as("the model store holds only verified artifacts (no staging or spool left)")
-                        .allMatch(n -> n.matches("[0-9a-f]{64}"));
-            }
+        // Exactly the published demo artifacts, plus the safe artifacts refused only for their declared
+        // limits (stored before the signature was known): nothing the archive checks or the safety
+        // scan refused, and no staging or spool file.
+        java.util.Set<String> expected = new java.util.HashSet<>(keptAfterScan);
+        await(clients.verdict().listModels(ListModelsRequest.getDefaultInstance())).getModelsList()
+                .forEach(m -> m.getVersionsList().forEach(v -> expected.add(v.getModelDigest().substring("sha256:".length()))));
+        assertThat(expected).as("demo digests and safe refused digests").hasSizeGreaterThanOrEqualTo(4);
+        try (Stream<Path> entries = Files.list(workDir.resolve("node").resolve("models"))) {
+            assertThat(entries.map(p -> p.getFileName().toString()).toList()).as("the model store")
+                    .containsExactlyInAnyOrderElementsOf(expected);
+        }
+        try (Stream<Path> uploads = Files.list(workDir.resolve("node").resolve("uploads"))) {
+            assertThat(uploads.toList()).as("uploads left behind").isEmpty();
         }
     }
 
